@@ -1,0 +1,26 @@
+#!/usr/bin/env bash
+# Installs everything the repo needs on a fresh machine: Node 22 and pnpm (under .tools/,
+# from the npm registry), then the workspace dependencies. Safe to run again.
+set -euo pipefail
+source "$(dirname "${BASH_SOURCE[0]}")/env.sh"
+cd "$ROOT"
+
+NODE_VERSION=22.23.3
+PNPM_VERSION="$(node -p "require('./package.json').packageManager.split('@')[1]")"
+
+have_version() { [ -x "$ROOT/.tools/node_modules/.bin/$1" ] && [ "$("$ROOT/.tools/node_modules/.bin/$1" --version)" = "$2" ]; }
+if ! have_version node "v$NODE_VERSION" || ! have_version pnpm "$PNPM_VERSION"; then
+  echo "setup: installing node@$NODE_VERSION and pnpm@$PNPM_VERSION into .tools/"
+  mkdir -p .tools
+  # --prefix keeps them out of the workspace; the `node` package ships the real binary.
+  npm install --prefix "$ROOT/.tools" --no-audit --no-fund --loglevel=error \
+    "node@$NODE_VERSION" "pnpm@$PNPM_VERSION"
+fi
+echo "setup: $(node --version), pnpm $(pnpm --version)"
+
+if [ "${CI:-}" = "true" ]; then
+  pnpm install --frozen-lockfile
+else
+  pnpm install
+fi
+echo "setup: done. Run the tests with: ./scripts/test.sh"
