@@ -39,8 +39,8 @@ export function parseFailure(reason: string): ParseFailure {
   return { failure: reason };
 }
 
-/** True when a parser rejected its input. */
-export function isParseFailure(result: ParseResult): result is ParseFailure {
+/** True when a parser (or format parser) rejected its input. */
+export function isParseFailure<T extends object>(result: T | ParseFailure): result is ParseFailure {
   return 'failure' in result;
 }
 
