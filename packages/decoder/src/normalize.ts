@@ -58,7 +58,6 @@ export function normalize(input: NormalizeInput): LogDocument {
         log_group: envelope.logGroup,
         log_stream: envelope.logStream,
         owner: envelope.owner,
-        subscription_filters: [...envelope.subscriptionFilters],
       },
     },
   };

@@ -1,9 +1,12 @@
 /**
- * `aws.cloudtrail.*`. Free-form request/response payloads are kept twice, both bounded for the
- * index mapping: as a JSON string (`request_parameters`, searchable as text) and as an object under
- * `flattened.*`, which the index template maps as one `flat_object` field (no per-key mapping).
+ * `aws.cloudtrail.*`. Free-form request/response payloads live only under `flattened.*`, which the
+ * index template maps as one `flat_object` field: every leaf is searchable by its dotted path, and
+ * no request shape can add a mapping (thousands of API shapes would otherwise explode it). The
+ * whole record, as CloudTrail wrote it, is `event.original`.
  */
 export interface CloudTrailFields {
+  /** CloudTrail's `eventID` (ECS `event.id` is the pipeline's CloudWatch Logs event id). */
+  event_id?: string;
   event_version?: string;
   event_type?: string;
   event_category?: string;
@@ -34,10 +37,7 @@ export interface CloudTrailFields {
   };
   resources?: Array<{ arn?: string; type?: string; account_id?: string }>;
   tls_details?: { tls_version?: string; cipher_suite?: string; client_provided_host_header?: string };
-  request_parameters?: string;
-  response_elements?: string;
-  additional_eventdata?: string;
-  service_event_details?: string;
+  /** JSON, capped at 32 Ki characters (the whole record stays in `event.original`). */
   flattened?: {
     request_parameters?: Record<string, unknown>;
     response_elements?: Record<string, unknown>;

@@ -4,6 +4,4 @@ export interface CloudWatchFields {
   log_stream: string;
   /** The account that owns the log group (the subscription payload's `owner`). */
   owner: string;
-  /** Subscription filters that delivered the event. */
-  subscription_filters?: string[];
 }

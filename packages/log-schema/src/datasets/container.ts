@@ -17,4 +17,9 @@ export interface ContainerLogFields {
   ecs?: { cluster?: string; task_arn?: string; task_definition?: string; container_name?: string };
   /** Which access-log format matched the message, if any: `nginx_combined`, `uwsgi`, … */
   access_log_format?: string;
+  /**
+   * The access line's response time in milliseconds (also in ECS `event.duration`, in ns), so
+   * threshold rules can compare with the number an operator reads in the log.
+   */
+  response_time_ms?: number;
 }

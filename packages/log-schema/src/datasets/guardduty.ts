@@ -9,7 +9,8 @@ export interface GuardDutyFields {
   type?: string;
   title?: string;
   description?: string;
-  severity?: { code?: number; value?: string };
+  /** `value`: Low < 4 ≤ Medium < 7 ≤ High < 9 ≤ Critical (GuardDuty's own bands). */
+  severity?: { code?: number; value?: 'Low' | 'Medium' | 'High' | 'Critical' };
   created_at?: string;
   updated_at?: string;
   resource?: { type?: string; id?: string };
@@ -19,8 +20,9 @@ export interface GuardDutyFields {
     count?: number;
     archived?: boolean;
     detector_id?: string;
-    event_first_seen?: string;
-    event_last_seen?: string;
+    service_name?: string;
+    /** `eventFirstSeen`/`eventLastSeen`, at the paths Elastic's `aws.guardduty` uses. */
+    event?: { first_seen?: string; last_seen?: string };
   };
   /** The finding's `resource` and `service` objects; mapped as one `flat_object`. */
   flattened?: { resource?: Record<string, unknown>; service?: Record<string, unknown> };

@@ -4,6 +4,8 @@ export interface LambdaFields {
   record_type?: string;
   request_id?: string;
   version?: string;
+  /** INIT_START's `Runtime Version`, e.g. `nodejs:20.v13`. */
+  runtime_version?: string;
   status?: string;
   error_type?: string;
   duration_ms?: number;

@@ -1,38 +1,42 @@
 /**
  * `aws.vpcflow.*`: VPC and transit-gateway flow-log fields that have no ECS home, named after
  * the flow-log field names with `-` turned into `_` (as Elastic's AWS integration does).
+ *
+ * Fields with an ECS home are not repeated here: srcaddr/dstaddr/ports/bytes/packets go to
+ * `source.*`/`destination.*`/`network.*`, start/end to `event.start`/`event.end`, region and
+ * az-id to `cloud.*`, flow-direction to `network.direction`, reject-reason to `event.reason`,
+ * ecs-cluster-*, ecs-container-instance-* and ecs-service-name to `orchestrator.*`/`service.name`.
  */
 export interface VpcFlowFields {
   version?: string;
   account_id?: string;
   interface_id?: string;
+  /** ACCEPT or REJECT. */
   action?: string;
+  /** OK, NODATA or SKIPDATA. */
   log_status?: string;
   instance_id?: string;
   vpc_id?: string;
   subnet_id?: string;
+  /** IPv4, IPv6 or EFA. */
   type?: string;
   pkt_srcaddr?: string;
   pkt_dstaddr?: string;
-  pkt_src_aws_service?: string;
-  pkt_dst_aws_service?: string;
-  flow_direction?: string;
+  /** pkt-src-aws-service, under Elastic's name. */
+  pkt_src_service?: string;
+  /** pkt-dst-aws-service, under Elastic's name. */
+  pkt_dst_service?: string;
   traffic_path?: string;
+  /** The raw tcp-flags bitmask, as written. */
   tcp_flags?: string;
+  /** tcp-flags decoded: fin, syn, rst, psh, ack, urg (in bit order). */
   tcp_flags_array?: string[];
-  sublocation_type?: string;
-  sublocation_id?: string;
-  ecs_cluster_arn?: string;
-  ecs_cluster_name?: string;
-  ecs_container_instance_arn?: string;
-  ecs_container_instance_id?: string;
+  sublocation?: { type?: string; id?: string };
   ecs_container_id?: string;
   ecs_second_container_id?: string;
-  ecs_service_name?: string;
   ecs_task_definition_arn?: string;
   ecs_task_arn?: string;
   ecs_task_id?: string;
-  reject_reason?: string;
   resource_type?: string;
   tgw_id?: string;
   tgw_attachment_id?: string;

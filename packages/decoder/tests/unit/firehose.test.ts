@@ -1,0 +1,101 @@
+import { existsSync } from 'node:fs';
+import { randomBytes } from 'node:crypto';
+import { gzipSync } from 'node:zlib';
+import { describe, expect, it } from 'vitest';
+import type { LogDocument } from '@central-logging/log-schema';
+import { createDecoder, transformFirehoseEvent, type FirehoseTransformationResponse } from '../../src/index.ts';
+import { dataMessage, encodePayload, firehoseEvent } from '../support/payloads.ts';
+
+const decoder = createDecoder();
+const flow = (i: number) =>
+  `2 123456789010 eni-1235b8ca123456789 10.0.${i % 250}.1 10.1.0.${i % 250} ${1024 + (i % 50000)} 443 6 10 ${840 + i} 1700000000 1700000060 ACCEPT OK`;
+
+function documentsOf(data: string): LogDocument[] {
+  return Buffer.from(data, 'base64')
+    .toString('utf8')
+    .split('\n')
+    .filter((line) => line.length > 0)
+    .map((line) => JSON.parse(line) as LogDocument);
+}
+
+describe('transformFirehoseEvent', () => {
+  it('returns exactly one output per recordId: Ok, Dropped or ProcessingFailed', () => {
+    const event = firehoseEvent([
+      encodePayload(dataMessage('/vpc/flow-logs', [flow(1), flow(2)])),
+      encodePayload({ messageType: 'CONTROL_MESSAGE', owner: 'CloudwatchLogs', logGroup: '', logStream: '', subscriptionFilters: [], logEvents: [] }),
+      'definitely not base64!',
+      encodePayload(dataMessage('/aws/lambda/orders', ['START RequestId: 1 Version: $LATEST'], { owner: '222233334444' })),
+    ]);
+    const { response, summary } = transformFirehoseEvent(event, decoder);
+    expect(response.records.map((r) => [r.recordId, r.result])).toEqual([
+      ['record-0', 'Ok'],
+      ['record-1', 'Dropped'],
+      ['record-2', 'ProcessingFailed'],
+      ['record-3', 'Ok'],
+    ]);
+    expect(summary).toMatchObject({ records: 4, ok: 2, dropped: 1, failed: 1, controlMessages: 1, events: 3, documents: 3 });
+    expect(summary.failures).toEqual([{ recordId: 'record-2', reason: 'invalid_base64', message: expect.any(String) }]);
+    // The failed record goes back unchanged, so Firehose's error prefix keeps the original.
+    expect(response.records[2]?.data).toBe('definitely not base64!');
+  });
+
+  it('writes NDJSON documents and partition keys account/dataset/date', () => {
+    const event = firehoseEvent([encodePayload(dataMessage('/vpc/flow-logs', [flow(1), flow(2)]))]);
+    const [out] = transformFirehoseEvent(event, decoder).response.records;
+    const text = Buffer.from(out?.data ?? '', 'base64').toString('utf8');
+    expect(text.endsWith('\n')).toBe(true);
+    const documents = documentsOf(out?.data ?? '');
+    expect(documents.map((d) => d.source?.ip)).toEqual(['10.0.1.1', '10.0.2.1']);
+    expect(out?.metadata?.partitionKeys).toEqual({ account: '111122223333', dataset: 'aws.vpcflow', date: '2023/11/14' });
+  });
+
+  it('drops a record whose events are all flow-log headers (nothing to deliver, deliberately)', () => {
+    const header = 'version account-id interface-id srcaddr dstaddr srcport dstport protocol packets bytes start end action log-status';
+    const { response, summary } = transformFirehoseEvent(firehoseEvent([encodePayload(dataMessage('/vpc/flow-logs', [header]))]), decoder);
+    expect(response.records[0]?.result).toBe('Dropped');
+    expect(summary.dropped).toBe(1);
+  });
+
+  it('never exceeds the response limit: records that do not fit go to the error prefix whole', () => {
+    // 20 records of 2,000 flow lines each decode to ~20 MB of NDJSON; the limit is 6 MB.
+    const payloads = Array.from({ length: 20 }, (_, r) =>
+      encodePayload(dataMessage('/vpc/flow-logs', Array.from({ length: 2000 }, (_, i) => flow(r * 2000 + i)))),
+    );
+    const limit = 6 * 1024 * 1024 - 64 * 1024;
+    const { response, summary } = transformFirehoseEvent(firehoseEvent(payloads), decoder, limit);
+    const size = Buffer.byteLength(JSON.stringify(response));
+    expect(size).toBeLessThanOrEqual(limit);
+    expect(summary.ok).toBeGreaterThan(0);
+    expect(summary.failed).toBeGreaterThan(0);
+    expect(summary.ok + summary.failed).toBe(20);
+    // Nothing lost: every record is delivered or returned with its original bytes.
+    response.records.forEach((record, i) => {
+      if (record.result === 'ProcessingFailed') expect(record.data).toBe(payloads[i]);
+      else expect(documentsOf(record.data)).toHaveLength(2000);
+    });
+    expect(summary.failures.every((f) => f.reason === 'response_too_large')).toBe(true);
+  });
+
+  it('sends a single record too large for any response to the error prefix, with its reason', () => {
+    // Incompressible messages: one record whose documents alone exceed the limit.
+    const messages = Array.from({ length: 60 }, () => randomBytes(60_000).toString('base64'));
+    const payload = gzipSync(JSON.stringify(dataMessage('/app/blobs', messages))).toString('base64');
+    const { response, summary } = transformFirehoseEvent(firehoseEvent([payload, encodePayload(dataMessage('/app/x', ['small']))]), decoder);
+    expect(response.records.map((r) => r.result)).toEqual(['ProcessingFailed', 'Ok']);
+    expect(summary.failures[0]?.reason).toBe('response_too_large');
+    expect(response.records[0]?.data).toBe(payload);
+  });
+});
+
+describe('the built Lambda bundle', () => {
+  const bundle = new URL('../../dist/lambda/firehose/index.mjs', import.meta.url);
+
+  it('exists (nx test depends on build) and exports a working handler', async () => {
+    expect(existsSync(bundle), 'run `pnpm nx build decoder` first').toBe(true);
+    const { handler } = (await import(bundle.href)) as { handler: (e: unknown) => Promise<FirehoseTransformationResponse> };
+    const event = firehoseEvent([encodePayload(dataMessage('/vpc/flow-logs', [flow(7)])), 'bad']);
+    const response = await handler(event);
+    expect(response.records.map((r) => r.result)).toEqual(['Ok', 'ProcessingFailed']);
+    expect(documentsOf(response.records[0]?.data ?? '')[0]?.destination?.port).toBe(443);
+  });
+});
