@@ -183,6 +183,51 @@ export const IS_NUMERIC: Uint8Array = (() => {
 })();
 
 /**
+ * Values that must have a shape beyond "a token": without these checks any six words would parse
+ * as the (all-text) NAT format. Prefixes are the resource-id prefixes AWS assigns.
+ */
+export const SHAPE_ADDRESS = 1;
+export const SHAPE_PREFIX = 2;
+export const SHAPE_ENUM = 3;
+
+const ADDRESS_FIELDS: readonly FlowLogFieldName[] = ['srcaddr', 'dstaddr', 'pkt-srcaddr', 'pkt-dstaddr'];
+const PREFIXED_FIELDS: ReadonlyArray<[FlowLogFieldName, string]> = [
+  ['interface-id', 'eni-'],
+  ['instance-id', 'i-'],
+  ['vpc-id', 'vpc-'],
+  ['subnet-id', 'subnet-'],
+  ['tgw-id', 'tgw-'],
+  ['tgw-attachment-id', 'tgw-attach-'],
+];
+const ENUM_FIELDS: ReadonlyArray<[FlowLogFieldName, readonly string[]]> = [
+  ['action', ['ACCEPT', 'REJECT']],
+  ['log-status', ['OK', 'NODATA', 'SKIPDATA']],
+];
+
+/** The shape check of each slot (0 = none). */
+export const SHAPE: Uint8Array = (() => {
+  const table = new Uint8Array(FIELD_COUNT);
+  for (const name of ADDRESS_FIELDS) table[slot(name)] = SHAPE_ADDRESS;
+  for (const [name] of PREFIXED_FIELDS) table[slot(name)] = SHAPE_PREFIX;
+  for (const [name] of ENUM_FIELDS) table[slot(name)] = SHAPE_ENUM;
+  return table;
+})();
+
+/** The required prefix of a SHAPE_PREFIX slot. */
+export const PREFIX: readonly string[] = (() => {
+  const table = new Array<string>(FIELD_COUNT).fill('');
+  for (const [name, prefix] of PREFIXED_FIELDS) table[slot(name)] = prefix;
+  return table;
+})();
+
+/** The allowed values of a SHAPE_ENUM slot. */
+export const ENUM_VALUES: ReadonlyArray<readonly string[]> = (() => {
+  const table = new Array<readonly string[]>(FIELD_COUNT).fill([]);
+  for (const [name, values] of ENUM_FIELDS) table[slot(name)] = values;
+  return table;
+})();
+
+/**
  * IANA protocol numbers to their keywords, lower case
  * (https://www.iana.org/assignments/protocol-numbers). The entries Elastic's pipeline maps
  * (0 hopopt … 132 sctp) agree with it; the rest extend it with the same rule.

@@ -16,6 +16,11 @@ import {
   S,
   slotOf,
   transportName,
+  ENUM_VALUES,
+  PREFIX,
+  SHAPE,
+  SHAPE_ADDRESS,
+  SHAPE_PREFIX,
 } from './vpc-flow-log.fields.ts';
 import type { FlowLogFieldName } from './vpc-flow-log.fields.ts';
 import { decodeTcpFlags } from './vpc-flow-log.tcp-flags.ts';
@@ -292,9 +297,20 @@ export function parseVpcFlowLog(message: string, _ctx: ParseContext, format?: Fl
       if (value < 0) return invalidNumber(message, slot, start, end);
       NUMBERS[slot] = value;
     }
-    VALUES[slot] = message.slice(start, end);
+    const value = message.slice(start, end);
+    const shape = SHAPE[slot];
+    if (shape !== 0 && !hasShape(shape, slot, value)) {
+      return parseFailure(`flow-log field ${FLOW_LOG_FIELD_NAMES[slot] ?? 'field'} has an impossible value: "${clip(value)}"`);
+    }
+    VALUES[slot] = value;
   }
   return build(VALUES, NUMBERS);
+}
+
+function hasShape(shape: number | undefined, slot: number, value: string): boolean {
+  if (shape === SHAPE_ADDRESS) return isIpLiteral(value);
+  if (shape === SHAPE_PREFIX) return value.startsWith(PREFIX[slot] ?? '');
+  return ENUM_VALUES[slot]?.includes(value) ?? false;
 }
 
 function invalidNumber(message: string, slot: number, start: number, end: number): ParseFailure {

@@ -9,7 +9,7 @@ const cli = fileURLToPath(new URL('../../src/cli/decode.ts', import.meta.url));
 const tsx = fileURLToPath(new URL('../../node_modules/.bin/tsx', import.meta.url));
 
 function decode(input: string | Buffer, args: string[] = []) {
-  const run = spawnSync(tsx, [cli, ...args], { input, encoding: 'buffer', timeout: 30_000 });
+  const run = spawnSync(tsx, [cli, ...args], { input, timeout: 30_000 });
   const stdout = run.stdout.toString('utf8');
   return {
     status: run.status,
@@ -36,7 +36,7 @@ describe('pnpm decode', () => {
   });
 
   it('treats each line as one log event with --lines', () => {
-    const lines = fixtureText('vpcflow/integrations_test-extra-samples.log');
+    const lines = fixtureText('vpcflow/test-extra-samples.log');
     const { status, documents } = decode(lines, ['--lines', '--log-group', '/vpc/flow-logs', '--account', '123456789010', '--region', 'eu-west-1']);
     expect(status).toBe(0);
     expect(documents).toHaveLength(lines.split('\n').filter((l) => l.trim()).length);
