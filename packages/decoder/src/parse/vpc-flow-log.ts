@@ -23,6 +23,7 @@ import {
   SHAPE_PREFIX,
 } from './vpc-flow-log.fields.ts';
 import type { FlowLogFieldName } from './vpc-flow-log.fields.ts';
+import { isoTime } from '../time.ts';
 import { decodeTcpFlags } from './vpc-flow-log.tcp-flags.ts';
 
 export type { FlowLogFieldName } from './vpc-flow-log.fields.ts';
@@ -368,8 +369,8 @@ function build(v: readonly (string | undefined)[], num: Float64Array): ParseResu
     if (action === 'ACCEPT') event.outcome = 'success';
     else if (action === 'REJECT') event.outcome = 'failure';
   }
-  if (startMs !== undefined) event.start = new Date(startMs).toISOString();
-  if (endMs !== undefined) event.end = new Date(endMs).toISOString();
+  if (startMs !== undefined) event.start = isoTime(startMs);
+  if (endMs !== undefined) event.end = isoTime(endMs);
   const rejectReason = v[S.rejectReason];
   if (rejectReason !== undefined) event.reason = rejectReason;
 
