@@ -283,6 +283,12 @@ const CLOUDTRAIL: SourceSpec = {
   ],
   deviations: [
     {
+      // Found by this report, not by the parser test (whose comparison copies event_id into event.id).
+      field: 'event.id',
+      why: 'event.id is the CloudWatch Logs event id (the OpenSearch _id, log-schema ecs.ts); the record\'s eventID, Elastic\'s event.id, is aws.cloudtrail.event_id and must equal it',
+      when: (_ours, theirs, doc) => theirs !== undefined && doc.get('aws.cloudtrail.event_id') === theirs,
+    },
+    {
       field: 'aws.cloudtrail.user_identity.account_id',
       why: 'kept: the caller account differs from cloud.account.id (recipient) in cross-account calls; Elastic drops it',
     },
@@ -373,6 +379,12 @@ const GUARDDUTY: SourceSpec = {
   ],
   comparedPrefixes: [],
   deviations: [
+    {
+      // Found by this report, not by the parser test (whose comparison copies the finding id into event.id).
+      field: 'event.id',
+      why: 'event.id is the CloudWatch Logs event id (the OpenSearch _id, log-schema ecs.ts); the finding id, Elastic\'s event.id, is aws.guardduty.id and must equal it',
+      when: (_ours, theirs, doc) => theirs !== undefined && doc.get('aws.guardduty.id') === theirs,
+    },
     { field: 'aws.guardduty.resource.id', why: 'ours only: the most specific resource id (instance, access key, cluster, DB, bucket)' },
     {
       field: 'event.kind',

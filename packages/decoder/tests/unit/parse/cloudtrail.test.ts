@@ -4,6 +4,9 @@ import { describe, expect, it } from 'vitest';
 import { isCloudTrailRecord, parseCloudTrail } from '../../../src/parse/cloudtrail.ts';
 import { isParseFailure } from '../../../src/parse/types.ts';
 import type { ParseContext, ParsedEvent, ParseOutput, ParseResult } from '../../../src/parse/types.ts';
+import { flatten, sameValue } from '../../support/agreement.ts';
+import type { Flat, FlattenOptions } from '../../support/agreement.ts';
+import { mutate, mutationArb } from '../../support/mutate.ts';
 
 const FIXTURES = new URL('../../fixtures/cloudtrail/', import.meta.url);
 const CTX: ParseContext = { logGroup: 'aws-cloudtrail-logs-central', logStream: 'o-abc_CloudTrail_us-east-1', owner: '999999999999' };
@@ -77,25 +80,16 @@ const BOOLEAN_AS_STRING = new Set([
   'aws.cloudtrail.user_identity.session_context.mfa_authenticated',
 ]);
 
-function flatten(value: unknown, prefix: string, out: Map<string, unknown>): Map<string, unknown> {
-  if (Array.isArray(value)) {
-    if (value.every((item) => typeof item !== 'object' || item === null)) out.set(prefix, value);
-    else value.forEach((item, i) => flatten(item, `${prefix}.${i}`, out));
-  } else if (typeof value === 'object' && value !== null) {
-    for (const [key, item] of Object.entries(value)) flatten(item, prefix === '' ? key : `${prefix}.${key}`, out);
-  } else if (value !== undefined) {
-    out.set(prefix, value);
-  }
-  return out;
-}
+/** Arrays of objects are walked by index, so the prefixes above reach their leaves. */
+const INDEXED: FlattenOptions = { indexObjectArrays: true };
 
 function isCompared(path: string): boolean {
   return COMPARED_FIELDS.includes(path) || COMPARED_PREFIXES.some((prefix) => path.startsWith(prefix));
 }
 
 /** Our document as Elastic lays it out: @timestamp from the epoch ms, CloudTrail's eventID as event.id. */
-function comparable(parsed: ParsedEvent): Map<string, unknown> {
-  const flat = flatten(parsed.fields, '', new Map());
+function comparable(parsed: ParsedEvent): Flat {
+  const flat = flatten(parsed.fields, INDEXED);
   if (parsed.timestamp !== undefined) flat.set('@timestamp', new Date(parsed.timestamp).toISOString());
   const eventId = flat.get('aws.cloudtrail.event_id');
   if (eventId !== undefined) flat.set('event.id', eventId);
@@ -103,8 +97,7 @@ function comparable(parsed: ParsedEvent): Map<string, unknown> {
 }
 
 function agrees(path: string, ours: unknown, theirs: unknown): boolean {
-  if (BOOLEAN_AS_STRING.has(path) && typeof ours === 'boolean') return String(ours) === theirs;
-  return JSON.stringify(ours) === JSON.stringify(theirs);
+  return sameValue(path, ours, theirs, { booleansAsStrings: BOOLEAN_AS_STRING });
 }
 
 interface Agreement {
@@ -127,7 +120,7 @@ function compareFile(logFile: string): Agreement {
     const output = parseCloudTrail(line, CTX);
     if (Array.isArray(output) || isParseFailure(output as ParseResult)) throw new Error(`${logFile}#${index}: ${JSON.stringify(output)}`);
     const ours = comparable(output as ParsedEvent);
-    const theirs = flatten(expected[index], '', new Map());
+    const theirs = flatten(expected[index], INDEXED);
     const cases = DELIBERATE_CASES[`${logFile}#${index}`] ?? {};
     const paths = new Set([...ours.keys(), ...theirs.keys()].filter(isCompared));
     for (const path of paths) {
@@ -279,46 +272,6 @@ function assertValid(output: ParseOutput): void {
     JSON.stringify(result.fields);
   }
 }
-
-/** Every path (keys and array indexes) of a JSON value. */
-function pathsOf(value: unknown, prefix: (string | number)[] = [], out: (string | number)[][] = []): (string | number)[][] {
-  if (typeof value === 'object' && value !== null) {
-    for (const [key, item] of Object.entries(value)) {
-      const path = [...prefix, Array.isArray(value) ? Number(key) : key];
-      out.push(path);
-      pathsOf(item, path, out);
-    }
-  }
-  return out;
-}
-
-interface Mutation {
-  readonly path: number;
-  readonly op: 'delete' | 'replace' | 'string';
-  readonly value: unknown;
-}
-
-function mutate(base: unknown, mutations: readonly Mutation[]): unknown {
-  const copy = structuredClone(base);
-  for (const mutation of mutations) {
-    const paths = pathsOf(copy);
-    const path = paths[mutation.path % Math.max(paths.length, 1)];
-    if (path === undefined) break;
-    let parent: unknown = copy;
-    for (const key of path.slice(0, -1)) parent = (parent as Record<string | number, unknown>)[key];
-    const last = path[path.length - 1] as string | number;
-    const target = parent as Record<string | number, unknown>;
-    if (mutation.op === 'delete') delete target[last];
-    else target[last] = mutation.op === 'string' ? String(mutation.value) : mutation.value;
-  }
-  return copy;
-}
-
-const mutationArb = fc.record({
-  path: fc.nat(),
-  op: fc.constantFrom('delete' as const, 'replace' as const, 'string' as const),
-  value: fc.jsonValue({ maxDepth: 2 }),
-});
 
 describe('parseCloudTrail never throws', () => {
   const bases = LOG_FILES.flatMap(fixtureRecords);

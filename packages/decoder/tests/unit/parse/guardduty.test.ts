@@ -4,6 +4,9 @@ import { describe, expect, it } from 'vitest';
 import { isGuardDutyFinding, parseGuardDuty, severityLabelOf } from '../../../src/parse/guardduty.ts';
 import { isParseFailure } from '../../../src/parse/types.ts';
 import type { ParseContext, ParsedEvent, ParseOutput, ParseResult } from '../../../src/parse/types.ts';
+import { flatten, sameValue } from '../../support/agreement.ts';
+import type { Flat, FlattenOptions } from '../../support/agreement.ts';
+import { mutate, mutationArb } from '../../support/mutate.ts';
 
 const FIXTURES = new URL('../../fixtures/guardduty/', import.meta.url);
 const CTX: ParseContext = { logGroup: '/aws/events/guardduty', logStream: 'findings', owner: '999999999999' };
@@ -103,21 +106,12 @@ const EXPECTED_FILES: Readonly<Record<string, string>> = {
   [ECS_1_12]: 'integrations_test-guard_duty.log-expected.EXCERPT-record1.json',
 };
 
-function flatten(value: unknown, prefix: string, out: Map<string, unknown>): Map<string, unknown> {
-  if (Array.isArray(value)) {
-    if (value.every((item) => typeof item !== 'object' || item === null)) out.set(prefix, value);
-    else value.forEach((item, i) => flatten(item, `${prefix}.${i}`, out));
-  } else if (typeof value === 'object' && value !== null) {
-    for (const [key, item] of Object.entries(value)) flatten(item, prefix === '' ? key : `${prefix}.${key}`, out);
-  } else if (value !== undefined) {
-    out.set(prefix, value);
-  }
-  return out;
-}
+/** Arrays of objects are walked by index; arrays of scalars stay values. */
+const INDEXED: FlattenOptions = { indexObjectArrays: true };
 
 /** Our document as Elastic lays it out: @timestamp from the epoch ms, the finding id as event.id. */
-function comparable(parsed: ParsedEvent): Map<string, unknown> {
-  const flat = flatten(parsed.fields, '', new Map());
+function comparable(parsed: ParsedEvent): Flat {
+  const flat = flatten(parsed.fields, INDEXED);
   if (parsed.timestamp !== undefined) flat.set('@timestamp', new Date(parsed.timestamp).toISOString());
   const id = flat.get('aws.guardduty.id');
   if (id !== undefined) flat.set('event.id', id);
@@ -126,9 +120,8 @@ function comparable(parsed: ParsedEvent): Map<string, unknown> {
 
 // Elastic's 8.x pipeline writes some single values as one-element arrays (source.ip, event.kind,
 // network.transport, user.name); ECS reads a one-element array as the value.
-function agrees(ours: unknown, theirs: unknown): boolean {
-  const single = Array.isArray(theirs) && theirs.length === 1 && !Array.isArray(ours) ? theirs[0] : theirs;
-  return JSON.stringify(ours) === JSON.stringify(single);
+function agrees(path: string, ours: unknown, theirs: unknown): boolean {
+  return sameValue(path, ours, theirs, { singletonArrays: true });
 }
 
 function excluded(path: string, reasons: Readonly<Record<string, string>>): boolean {
@@ -155,13 +148,13 @@ function compareFile(logFile: string, expectedFile: string): Agreement {
     }
     if (Array.isArray(output) || isParseFailure(output as ParseResult)) throw new Error(`${logFile}#${index}: ${JSON.stringify(output)}`);
     const ours = comparable(output as ParsedEvent);
-    const theirs = flatten(expected[index], '', new Map());
+    const theirs = flatten(expected[index], INDEXED);
     const reasons = { ...DELIBERATE, ...DELIBERATE_CASES[logFile], ...DELIBERATE_CASES[`${logFile}#${index}`] };
     const paths = new Set([...ours.keys(), ...theirs.keys()].filter((path) => COMPARED_FIELDS.includes(path)));
     for (const path of paths) {
       if (excluded(path, reasons)) continue;
       result.compared++;
-      if (agrees(ours.get(path), theirs.get(path))) result.agreed++;
+      if (agrees(path, ours.get(path), theirs.get(path))) result.agreed++;
       else result.disagreements.push(`#${index} ${path}: ours ${JSON.stringify(ours.get(path))}, Elastic ${JSON.stringify(theirs.get(path))}`);
     }
   });
@@ -301,45 +294,6 @@ function assertValid(output: ParseOutput): void {
     JSON.stringify(result.fields);
   }
 }
-
-function pathsOf(value: unknown, prefix: (string | number)[] = [], out: (string | number)[][] = []): (string | number)[][] {
-  if (typeof value === 'object' && value !== null) {
-    for (const [key, item] of Object.entries(value)) {
-      const path = [...prefix, Array.isArray(value) ? Number(key) : key];
-      out.push(path);
-      pathsOf(item, path, out);
-    }
-  }
-  return out;
-}
-
-interface Mutation {
-  readonly path: number;
-  readonly op: 'delete' | 'replace' | 'string';
-  readonly value: unknown;
-}
-
-function mutate(base: unknown, mutations: readonly Mutation[]): unknown {
-  const copy = structuredClone(base);
-  for (const mutation of mutations) {
-    const paths = pathsOf(copy);
-    const path = paths[mutation.path % Math.max(paths.length, 1)];
-    if (path === undefined) break;
-    let parent: unknown = copy;
-    for (const key of path.slice(0, -1)) parent = (parent as Record<string | number, unknown>)[key];
-    const last = path[path.length - 1] as string | number;
-    const target = parent as Record<string | number, unknown>;
-    if (mutation.op === 'delete') delete target[last];
-    else target[last] = mutation.op === 'string' ? String(mutation.value) : mutation.value;
-  }
-  return copy;
-}
-
-const mutationArb = fc.record({
-  path: fc.nat(),
-  op: fc.constantFrom('delete' as const, 'replace' as const, 'string' as const),
-  value: fc.jsonValue({ maxDepth: 2 }),
-});
 
 describe('parseGuardDuty never throws', () => {
   it('on mutated fixture findings, bare, EventBridge-wrapped or listed (10,000 runs)', () => {

@@ -4,6 +4,7 @@ import { describe, expect, it } from 'vitest';
 import { isLambdaPlatformLine, parseLambdaLog } from '../../../src/parse/lambda.ts';
 import { isParseFailure } from '../../../src/parse/types.ts';
 import type { ParseContext, ParsedEvent, ParseResult } from '../../../src/parse/types.ts';
+import { sameValue } from '../../support/agreement.ts';
 
 // Datadog's enhanced-metrics test inputs and approved outputs, and Powertools' decoded Kinesis
 // payloads of a real Lambda log group; see /work/shared/fixtures/peer/MANIFEST.md.
@@ -49,7 +50,8 @@ function asDatadogMetrics(event: ParsedEvent): Map<string, number> {
   return out;
 }
 
-const close = (a: number | undefined, b: number): boolean => a !== undefined && Math.abs(a - b) <= 1e-9 * Math.max(1, Math.abs(b));
+// Datadog divides milliseconds by 1000 in floating point.
+const close = (a: number | undefined, b: number): boolean => a !== undefined && sameValue('', a, b, { relativeTolerance: 1e-9 });
 
 describe('parseLambdaLog against Datadog approved metrics', () => {
   const approved = CASES.filter((c) => typeof c.expected_file === 'string');

@@ -4,6 +4,8 @@ import { describe, expect, it } from 'vitest';
 import { isRoute53ResolverQuery, parseRoute53ResolverQuery } from '../../../src/parse/route53-resolver.ts';
 import { isParseFailure } from '../../../src/parse/types.ts';
 import type { ParseContext, ParsedEvent, ParseResult } from '../../../src/parse/types.ts';
+import { canonical, flatten } from '../../support/agreement.ts';
+import type { Flat } from '../../support/agreement.ts';
 
 // Elastic's pipeline test pair (elastic/integrations packages/aws/data_stream/route53_resolver_logs/
 // _dev/test/pipeline/test-route53.log + -expected.json), see /work/shared/fixtures/peer/MANIFEST.md.
@@ -15,32 +17,16 @@ const EXPECTED = (JSON.parse(readFileSync(new URL('integrations_test-route53.log
 
 const CTX: ParseContext = { logGroup: '/aws/route53resolver/query-logs', logStream: 'vpc-01e31a7c_0', owner: '999999999999' };
 
-function flatten(value: unknown, prefix = '', out: Record<string, unknown> = {}): Record<string, unknown> {
-  if (typeof value === 'object' && value !== null && !Array.isArray(value)) {
-    for (const [k, v] of Object.entries(value)) flatten(v, prefix === '' ? k : `${prefix}.${k}`, out);
-  } else {
-    out[prefix] = value;
-  }
-  return out;
-}
-
-/** JSON with object keys sorted, so that key order does not count as a difference. */
-function canonical(value: unknown): string {
-  return JSON.stringify(value, (_key, v: unknown) =>
-    typeof v === 'object' && v !== null && !Array.isArray(v) ? Object.fromEntries(Object.entries(v).sort(([a], [b]) => (a < b ? -1 : 1))) : v,
-  );
-}
-
 function parsed(result: ParseResult): ParsedEvent {
   if (isParseFailure(result)) throw new Error(`unexpected failure: ${result.failure}`);
   return result;
 }
 
 /** Our document, flattened, with @timestamp rendered the way the pipeline renders it. */
-function ours(line: string): Record<string, unknown> {
+function ours(line: string): Flat {
   const event = parsed(parseRoute53ResolverQuery(line, CTX));
   const flat = flatten(event.fields);
-  if (event.timestamp !== undefined) flat['@timestamp'] = new Date(event.timestamp).toISOString();
+  if (event.timestamp !== undefined) flat.set('@timestamp', new Date(event.timestamp).toISOString());
   return flat;
 }
 
@@ -81,8 +67,8 @@ const FIELD_MAP: ReadonlyArray<readonly [string, string]> = [
  * Deliberate differences, excluded exactly: `event.action` is the DNS Firewall verdict in lower
  * case (ECS action); Elastic keeps the verdict only in `aws.route53.firewall.action`.
  */
-function isDeliberate(ourField: string, flat: Record<string, unknown>): boolean {
-  return ourField === 'event.action' && flat['aws.route53_resolver.firewall.rule_action'] !== undefined;
+function isDeliberate(ourField: string, flat: Flat): boolean {
+  return ourField === 'event.action' && flat.get('aws.route53_resolver.firewall.rule_action') !== undefined;
 }
 
 /** Elastic keeps the A/AAAA answer data (in related.ip); ECS puts them in dns.resolved_ip. */
@@ -111,15 +97,15 @@ describe('parseRoute53ResolverQuery against Elastic expected output', () => {
           excluded++;
           continue;
         }
-        if (mine[ourField] === undefined && theirs[theirField] === undefined) continue; // absent on both sides
+        if (mine.get(ourField) === undefined && theirs.get(theirField) === undefined) continue; // absent on both sides
         compared++;
-        if (canonical(mine[ourField]) === canonical(theirs[theirField])) agreed++;
-        else disagreements.push(`line ${i + 1} ${ourField}: ours ${JSON.stringify(mine[ourField])} elastic ${JSON.stringify(theirs[theirField])}`);
+        if (canonical(mine.get(ourField)) === canonical(theirs.get(theirField))) agreed++;
+        else disagreements.push(`line ${i + 1} ${ourField}: ours ${JSON.stringify(mine.get(ourField))} elastic ${JSON.stringify(theirs.get(theirField))}`);
       }
       const resolved = expectedResolvedIps(EXPECTED[i] ?? {});
-      if (resolved === undefined && mine['dns.resolved_ip'] === undefined) return;
+      if (resolved === undefined && mine.get('dns.resolved_ip') === undefined) return;
       compared++;
-      if (canonical(mine['dns.resolved_ip']) === canonical(resolved)) agreed++;
+      if (canonical(mine.get('dns.resolved_ip')) === canonical(resolved)) agreed++;
       else disagreements.push(`line ${i + 1} dns.resolved_ip`);
     });
     console.info(`route53 resolver agreement: ${agreed}/${compared} fields over ${LINES.length} lines (${excluded} deliberately excluded)`);
