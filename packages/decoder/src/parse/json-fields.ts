@@ -1,3 +1,5 @@
+import { isoTime } from '../time.ts';
+
 /**
  * Narrowing helpers for reading fields out of parsed JSON (`unknown`) without `any` and without
  * throwing: every helper returns `undefined` when the value has another type. Shared by the JSON
@@ -71,7 +73,7 @@ export function asEpochMillis(value: unknown): number | undefined {
 /** An ISO 8601 timestamp normalized to UTC with milliseconds (`…T12:22:20.000Z`), or undefined. */
 export function asIsoTimestamp(value: unknown): string | undefined {
   const millis = asEpochMillis(value);
-  return millis === undefined ? undefined : new Date(millis).toISOString();
+  return millis === undefined ? undefined : isoTime(millis);
 }
 
 /** The parsed JSON of a message: `json` when the caller already parsed it, else `JSON.parse(message)`. */
