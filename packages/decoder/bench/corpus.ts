@@ -36,21 +36,30 @@ function message(family: Family, rand: () => number, i: number): string {
   switch (family) {
     case 'vpcflow':
       return `2 123456789010 eni-0${Math.floor(rand() * 2 ** 52).toString(16).padStart(16, '0')} ${ip()} ${ip()} ${(rand() * 65535) | 0} ${rand() < 0.5 ? 443 : 22} 6 ${(rand() * 100) | 0} ${(rand() * 1e5) | 0} ${t} ${t + 60} ${rand() < 0.9 ? 'ACCEPT' : 'REJECT'} OK`;
-    case 'cloudtrail':
-      return trailRecords[(rand() * trailRecords.length) | 0] ?? '';
+    case 'cloudtrail': {
+      // A real trail never repeats ids, times or callers: vary them, or gzip sees the same seven
+      // records again and again and the corpus compresses far better than real logs do.
+      const record = JSON.parse(trailRecords[(rand() * trailRecords.length) | 0] ?? '{}') as Record<string, unknown>;
+      record.eventID = uuid(rand);
+      record.requestID = uuid(rand);
+      record.eventTime = new Date((t + ((rand() * 3600) | 0)) * 1000).toISOString().replace('.000Z', 'Z');
+      record.sourceIPAddress = `${(rand() * 223) | 0 || 1}.${(rand() * 256) | 0}.${(rand() * 256) | 0}.${(rand() * 256) | 0}`;
+      record.recipientAccountId = String(100_000_000_000 + ((rand() * 899_999_999_999) | 0));
+      return JSON.stringify(record);
+    }
     case 'lambda': {
       const id = `8edab1f8-7d34-4a8e-a965-${Math.floor(rand() * 2 ** 48).toString(16).padStart(12, '0')}`;
       const r = rand();
       if (r < 0.2) return `START RequestId: ${id} Version: $LATEST\n`;
       if (r < 0.4) return `END RequestId: ${id}\n`;
       if (r < 0.6) return `REPORT RequestId: ${id}\tDuration: ${(rand() * 900).toFixed(2)} ms\tBilled Duration: 900 ms\tMemory Size: 128 MB\tMax Memory Used: 51 MB\t\n`;
-      return `2024-01-01T00:00:00.000Z\t${id}\tINFO\tprocessed order ${i} for customer ${(rand() * 1e6) | 0}\n`;
+      return `${new Date(t * 1000).toISOString()}\t${id}\tINFO\tprocessed order ${(rand() * 1e9) | 0} for customer ${uuid(rand)} in ${(rand() * 500).toFixed(1)} ms\n`;
     }
     case 'container':
       return JSON.stringify({
-        log: `${ip()} - - [14/Nov/2023:22:13:20 +0000] "GET /api/orders/${i} HTTP/1.1" ${rand() < 0.95 ? 200 : 503} ${(rand() * 5000) | 0} "-" "Mozilla/5.0 (X11; Linux x86_64)"\n`,
+        log: `${ip()} - - [14/Nov/2023:22:13:20 +0000] "GET /api/orders/${(rand() * 1e9) | 0}?session=${uuid(rand)} HTTP/1.1" ${rand() < 0.95 ? 200 : 503} ${(rand() * 5000) | 0} "-" "Mozilla/5.0 (X11; Linux x86_64)"\n`,
         stream: 'stdout',
-        time: '2023-11-14T22:13:20.123456789Z',
+        time: new Date(t * 1000 + ((rand() * 1000) | 0)).toISOString(),
         kubernetes: {
           pod_name: 'orders-7d9f8b6c5-x2x9z',
           namespace_name: 'shop',
@@ -62,6 +71,11 @@ function message(family: Family, rand: () => number, i: number): string {
         },
       });
   }
+}
+
+function uuid(rand: () => number): string {
+  const hex = (n: number) => Math.floor(rand() * 16 ** n).toString(16).padStart(n, '0');
+  return `${hex(8)}-${hex(4)}-4${hex(3)}-a${hex(3)}-${hex(12)}`;
 }
 
 /** One benchmark corpus: invocations plus the byte counts the report divides by. */

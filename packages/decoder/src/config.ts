@@ -1,10 +1,11 @@
 import { DecoderConfigError, type DecoderOptions, type FlowLogFormatOption, type LogGroupSourceOption } from './options.ts';
-import { DEFAULT_RESPONSE_LIMIT_BYTES } from './firehose/transform.ts';
+import { DEFAULT_RESPONSE_LIMIT_BYTES, type OutputCompression } from './firehose/transform.ts';
 
 /** The Firehose transformation Lambda's configuration, read once from its environment. */
 export interface FirehoseProcessorConfig {
   readonly decoder: DecoderOptions;
   readonly responseLimitBytes: number;
+  readonly compression: OutputCompression;
 }
 
 /**
@@ -32,11 +33,15 @@ export function decoderOptionsFromEnv(env: Readonly<Record<string, string | unde
   };
 }
 
-/** Reads the Firehose processor's configuration (`FIREHOSE_RESPONSE_LIMIT_BYTES` plus the decoder's). */
+/**
+ * Reads the Firehose processor's configuration: the decoder's variables plus
+ * `FIREHOSE_RESPONSE_LIMIT_BYTES` and `FIREHOSE_OUTPUT_COMPRESSION` (`gzip` | `none`).
+ */
 export function firehoseProcessorConfigFromEnv(env: Readonly<Record<string, string | undefined>>): FirehoseProcessorConfig {
   return {
     decoder: decoderOptionsFromEnv(env),
     responseLimitBytes: integer(env, 'FIREHOSE_RESPONSE_LIMIT_BYTES') ?? DEFAULT_RESPONSE_LIMIT_BYTES,
+    compression: oneOf(env, 'FIREHOSE_OUTPUT_COMPRESSION', ['gzip', 'none'] as const) ?? 'gzip',
   };
 }
 
@@ -48,6 +53,17 @@ function integer(env: Readonly<Record<string, string | undefined>>, name: string
     throw new DecoderConfigError(`${name} must be a positive integer, got ${JSON.stringify(raw)}`);
   }
   return value;
+}
+
+function oneOf<T extends string>(
+  env: Readonly<Record<string, string | undefined>>,
+  name: string,
+  values: readonly T[],
+): T | undefined {
+  const raw = env[name];
+  if (raw === undefined || raw === '') return undefined;
+  if ((values as readonly string[]).includes(raw)) return raw as T;
+  throw new DecoderConfigError(`${name} must be one of ${values.join(', ')}, got ${JSON.stringify(raw)}`);
 }
 
 function boolean(env: Readonly<Record<string, string | undefined>>, name: string): boolean | undefined {

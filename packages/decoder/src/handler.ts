@@ -11,7 +11,10 @@ const logger = createLogger('firehose-decoder', levelFromEnv(process.env.LOG_LEV
 
 /** Lambda entry: decode, normalize and partition one Firehose buffer. */
 export const handler = async (event: FirehoseTransformationEvent): Promise<FirehoseTransformationResponse> => {
-  const { response, summary } = transformFirehoseEvent(event, decoder, config.responseLimitBytes);
+  const { response, summary } = transformFirehoseEvent(event, decoder, {
+    limitBytes: config.responseLimitBytes,
+    compression: config.compression,
+  });
   const { failures, ...counts } = summary;
   // Failed records are not lost (Firehose writes their original bytes to the error prefix), but
   // someone should look: warn with the first few reasons, once per invocation.

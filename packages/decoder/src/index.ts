@@ -26,6 +26,7 @@ export { DEFAULT_LOG_GROUP_RULES, SOURCES, sourceForContent, sourceForLogGroup, 
 export {
   DEFAULT_RESPONSE_LIMIT_BYTES,
   ndjsonBase64,
+  ndjsonBuffer,
   partitionKeysOf,
   toNdjson,
   transformFirehoseEvent,
@@ -35,7 +36,9 @@ export {
   type FirehoseResult,
   type FirehoseTransformationEvent,
   type FirehoseTransformationResponse,
+  type OutputCompression,
   type PartitionKeys,
+  type TransformOptions,
   type TransformSummary,
 } from './firehose/transform.ts';
 export { DEFAULT_FLOW_LOG_FORMAT, parseFlowLogFormat, type FlowLogFormat } from './parse/vpc-flow-log.ts';

@@ -1,3 +1,4 @@
+import { gzipSync } from 'node:zlib';
 import type { LogDocument } from '@central-logging/log-schema';
 import type { Decoder } from '../decoder.ts';
 import type { DecodeErrorReason } from '../errors.ts';
@@ -66,6 +67,26 @@ export const DEFAULT_RESPONSE_LIMIT_BYTES = 6 * 1024 * 1024 - 64 * 1024;
 const RECORD_OVERHEAD_BYTES = 160;
 
 /**
+ * How `Ok` data is encoded. `gzip`: each record's NDJSON is one gzip member; Firehose
+ * concatenates them into one S3 object, which is a valid gzip file (RFC 1952 §2.2: a file is a
+ * series of members), so the delivery stream must not compress again (S3 compression
+ * UNCOMPRESSED, file extension `.json.gz`). It makes a response ~10× smaller, so the 6 MB limit
+ * is no longer the bound on the processor buffer. `none`: plain NDJSON (Firehose may gzip it).
+ */
+export type OutputCompression = 'gzip' | 'none';
+
+/** Options of {@link transformFirehoseEvent}. */
+export interface TransformOptions {
+  /** The response budget in bytes. Default {@link DEFAULT_RESPONSE_LIMIT_BYTES}. */
+  readonly limitBytes?: number;
+  /** Default `gzip`. */
+  readonly compression?: OutputCompression;
+}
+
+// Level 3: as fast as level 1 on NDJSON here (≈ 390 MB/s) and ~10% smaller; level 6 is half as fast.
+const GZIP_LEVEL = 3;
+
+/**
  * Turns a Firehose transformation event into its response: one NDJSON `Ok` record per data
  * message, `Dropped` for control messages, `ProcessingFailed` (with the reason) for records that
  * can never decode. The response never exceeds `limitBytes`: before a record's output is accepted,
@@ -75,8 +96,10 @@ const RECORD_OVERHEAD_BYTES = 160;
 export function transformFirehoseEvent(
   event: FirehoseTransformationEvent,
   decoder: Decoder,
-  limitBytes: number = DEFAULT_RESPONSE_LIMIT_BYTES,
+  options: TransformOptions = {},
 ): { response: FirehoseTransformationResponse; summary: TransformSummary } {
+  const limitBytes = options.limitBytes ?? DEFAULT_RESPONSE_LIMIT_BYTES;
+  const compression = options.compression ?? 'gzip';
   const summary: TransformSummary = {
     records: event.records.length,
     ok: 0,
@@ -124,7 +147,7 @@ export function transformFirehoseEvent(
       used += RECORD_OVERHEAD_BYTES + record.recordId.length;
       continue;
     }
-    const data = ndjsonBase64(documents);
+    const data = compression === 'gzip' ? gzipSync(ndjsonBuffer(documents), { level: GZIP_LEVEL }).toString('base64') : ndjsonBase64(documents);
     const partitionKeys = partitionKeysOf(result.message.owner, first);
     const size = RECORD_OVERHEAD_BYTES + record.recordId.length + data.length + 96;
     if (used + size + reserved > limitBytes) {
@@ -159,6 +182,11 @@ export function toNdjson(documents: readonly LogDocument[]): string {
  * rope of thousands of strings and a second copy (≈ 12% of a Firehose invocation, measured).
  */
 export function ndjsonBase64(documents: readonly LogDocument[]): string {
+  return ndjsonBuffer(documents).toString('base64');
+}
+
+/** {@link toNdjson} as UTF-8 bytes, written line by line into one buffer. */
+export function ndjsonBuffer(documents: readonly LogDocument[]): Buffer {
   const lines = new Array<string>(documents.length);
   let capacity = 0;
   for (let i = 0; i < documents.length; i++) {
@@ -172,7 +200,7 @@ export function ndjsonBase64(documents: readonly LogDocument[]): string {
     offset += buffer.write(line, offset, 'utf8');
     buffer[offset++] = 0x0a;
   }
-  return buffer.toString('base64', 0, offset);
+  return buffer.subarray(0, offset);
 }
 
 /**

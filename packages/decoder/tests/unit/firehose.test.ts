@@ -1,6 +1,6 @@
 import { existsSync } from 'node:fs';
 import { randomBytes } from 'node:crypto';
-import { gzipSync } from 'node:zlib';
+import { gunzipSync, gzipSync } from 'node:zlib';
 import { describe, expect, it } from 'vitest';
 import type { LogDocument } from '@central-logging/log-schema';
 import { createDecoder, transformFirehoseEvent, type FirehoseTransformationResponse } from '../../src/index.ts';
@@ -10,8 +10,10 @@ const decoder = createDecoder();
 const flow = (i: number) =>
   `2 123456789010 eni-1235b8ca123456789 10.0.${i % 250}.1 10.1.0.${i % 250} ${1024 + (i % 50000)} 443 6 10 ${840 + i} 1700000000 1700000060 ACCEPT OK`;
 
+/** The documents of one `Ok` record, whether its data is a gzip member or plain NDJSON. */
 function documentsOf(data: string): LogDocument[] {
-  return Buffer.from(data, 'base64')
+  const bytes = Buffer.from(data, 'base64');
+  return (bytes[0] === 0x1f && bytes[1] === 0x8b ? gunzipSync(bytes) : bytes)
     .toString('utf8')
     .split('\n')
     .filter((line) => line.length > 0)
@@ -41,7 +43,7 @@ describe('transformFirehoseEvent', () => {
 
   it('writes NDJSON documents and partition keys account/dataset/date', () => {
     const event = firehoseEvent([encodePayload(dataMessage('/vpc/flow-logs', [flow(1), flow(2)]))]);
-    const [out] = transformFirehoseEvent(event, decoder).response.records;
+    const [out] = transformFirehoseEvent(event, decoder, { compression: 'none' }).response.records;
     const text = Buffer.from(out?.data ?? '', 'base64').toString('utf8');
     expect(text.endsWith('\n')).toBe(true);
     const documents = documentsOf(out?.data ?? '');
@@ -56,13 +58,30 @@ describe('transformFirehoseEvent', () => {
     expect(summary.dropped).toBe(1);
   });
 
-  it('never exceeds the response limit: records that do not fit go to the error prefix whole', () => {
-    // 20 records of 2,000 flow lines each decode to ~20 MB of NDJSON; the limit is 6 MB.
-    const payloads = Array.from({ length: 20 }, (_, r) =>
+  it('gzips each record as one member: concatenated as Firehose does, they are one valid gzip file', () => {
+    const payloads = [flow(1), flow(2), flow(3)].map((line) => encodePayload(dataMessage('/vpc/flow-logs', [line])));
+    const { response } = transformFirehoseEvent(firehoseEvent(payloads), decoder);
+    const object = Buffer.concat(response.records.map((r) => Buffer.from(r.data, 'base64')));
+    const lines = gunzipSync(object).toString('utf8').split('\n').filter(Boolean);
+    expect(lines.map((line) => (JSON.parse(line) as LogDocument).source?.ip)).toEqual(['10.0.1.1', '10.0.2.1', '10.0.3.1']);
+  });
+
+  // 20 records of 2,000 flow lines each decode to ~20 MB of NDJSON; the limit is 6 MB.
+  const bigBatch = () =>
+    Array.from({ length: 20 }, (_, r) =>
       encodePayload(dataMessage('/vpc/flow-logs', Array.from({ length: 2000 }, (_, i) => flow(r * 2000 + i)))),
     );
+
+  it('fits a batch whose plain NDJSON is over 3× the limit when gzipped', () => {
+    const { response, summary } = transformFirehoseEvent(firehoseEvent(bigBatch()), decoder);
+    expect(summary).toMatchObject({ ok: 20, failed: 0, documents: 40_000 });
+    expect(Buffer.byteLength(JSON.stringify(response))).toBeLessThan(6 * 1024 * 1024);
+  });
+
+  it('never exceeds the response limit: records that do not fit go to the error prefix whole', () => {
+    const payloads = bigBatch();
     const limit = 6 * 1024 * 1024 - 64 * 1024;
-    const { response, summary } = transformFirehoseEvent(firehoseEvent(payloads), decoder, limit);
+    const { response, summary } = transformFirehoseEvent(firehoseEvent(payloads), decoder, { limitBytes: limit, compression: 'none' });
     const size = Buffer.byteLength(JSON.stringify(response));
     expect(size).toBeLessThanOrEqual(limit);
     expect(summary.ok).toBeGreaterThan(0);
