@@ -16,7 +16,7 @@ import { parseGeneric } from './parse/generic.ts';
 import { parseGuardDuty } from './parse/guardduty.ts';
 import { parseLambdaLog } from './parse/lambda.ts';
 import { parseRoute53ResolverQuery } from './parse/route53-resolver.ts';
-import { isParseFailure, type ParseContext, type ParseOutput } from './parse/types.ts';
+import { isParseFailure, type ParseContext, type ParseOutput, type ParseResult } from './parse/types.ts';
 import {
   isFlowLogHeader,
   parseFlowLogFormat,
@@ -203,22 +203,7 @@ function emit(
   stats: DecodeStats,
 ): void {
   if (!Array.isArray(output)) {
-    const single = output as Exclude<ParseOutput, readonly unknown[]>;
-    if (isParseFailure(single)) {
-      stats.parseFailures++;
-      documents.push(
-        normalize({
-          parsed: parseGeneric(event.message),
-          event,
-          envelope,
-          keepOriginal: false,
-          tag: 'parse_failure',
-          failure: single.failure,
-        }),
-      );
-    } else {
-      documents.push(normalize({ parsed: single, event, envelope, keepOriginal }));
-    }
+    emitOne(output as ParseResult, undefined, event, envelope, keepOriginal, documents, stats);
     return;
   }
   if (output.length === 0) {
@@ -227,22 +212,35 @@ function emit(
   }
   // Several records in one log event: each id gets the record's position; the raw event is kept
   // once, on the first record, rather than copied into every one.
-  output.forEach((result, index) => {
-    if (isParseFailure(result)) {
-      stats.parseFailures++;
-      documents.push(
-        normalize({
-          parsed: parseGeneric(event.message),
-          event,
-          envelope,
-          keepOriginal: false,
-          index,
-          tag: 'parse_failure',
-          failure: result.failure,
-        }),
-      );
-    } else {
-      documents.push(normalize({ parsed: result, event, envelope, keepOriginal: keepOriginal && index === 0, index }));
-    }
-  });
+  for (let index = 0; index < output.length; index++) {
+    emitOne(output[index] as ParseResult, index, event, envelope, keepOriginal && index === 0, documents, stats);
+  }
+}
+
+function emitOne(
+  result: ParseResult,
+  index: number | undefined,
+  event: SubscriptionLogEvent,
+  envelope: DataMessage,
+  keepOriginal: boolean,
+  documents: LogDocument[],
+  stats: DecodeStats,
+): void {
+  if (!isParseFailure(result)) {
+    documents.push(normalize({ parsed: result, event, envelope, keepOriginal, index }));
+    return;
+  }
+  // Refused by its source parser: kept as text with the reason, never dropped.
+  stats.parseFailures++;
+  documents.push(
+    normalize({
+      parsed: parseGeneric(event.message),
+      event,
+      envelope,
+      keepOriginal: false,
+      index,
+      tag: 'parse_failure',
+      failure: result.failure,
+    }),
+  );
 }
