@@ -1,7 +1,7 @@
 import { existsSync } from 'node:fs';
 import { randomBytes } from 'node:crypto';
 import { gunzipSync, gzipSync } from 'node:zlib';
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 import type { LogDocument } from '@central-logging/log-schema';
 import { createDecoder, transformFirehoseEvent, type FirehoseTransformationResponse } from '../../src/index.ts';
 import { dataMessage, encodePayload, firehoseEvent } from '../support/payloads.ts';
@@ -109,12 +109,24 @@ describe('transformFirehoseEvent', () => {
 describe('the built Lambda bundle', () => {
   const bundle = new URL('../../dist/lambda/firehose/index.mjs', import.meta.url);
 
-  it('exists (nx test depends on build) and exports a working handler', async () => {
-    expect(existsSync(bundle), 'run `pnpm nx build decoder` first').toBe(true);
+  it('exists (nx test depends on build), works, and logs each failed record’s reason once per batch', async () => {
+    expect(existsSync(bundle), 'run `pnpm nx build @central-logging/decoder` first').toBe(true);
     const { handler } = (await import(bundle.href)) as { handler: (e: unknown) => Promise<FirehoseTransformationResponse> };
-    const event = firehoseEvent([encodePayload(dataMessage('/vpc/flow-logs', [flow(7)])), 'bad']);
-    const response = await handler(event);
-    expect(response.records.map((r) => r.result)).toEqual(['Ok', 'ProcessingFailed']);
-    expect(documentsOf(response.records[0]?.data ?? '')[0]?.destination?.port).toBe(443);
+    const lines: string[] = [];
+    const write = vi.spyOn(process.stdout, 'write').mockImplementation((chunk) => {
+      lines.push(String(chunk));
+      return true;
+    });
+    try {
+      const event = firehoseEvent([encodePayload(dataMessage('/vpc/flow-logs', [flow(7)])), 'bad']);
+      const response = await handler(event);
+      expect(response.records.map((r) => r.result)).toEqual(['Ok', 'ProcessingFailed']);
+      expect(documentsOf(response.records[0]?.data ?? '')[0]?.destination?.port).toBe(443);
+    } finally {
+      write.mockRestore();
+    }
+    expect(lines).toHaveLength(1);
+    const log = JSON.parse(lines[0] ?? '{}') as { level: string; failed: number; failures: Array<{ recordId: string; reason: string }> };
+    expect(log).toMatchObject({ level: 'WARN', failed: 1, failures: [{ recordId: 'record-1', reason: 'invalid_base64' }] });
   });
 });
