@@ -17,8 +17,27 @@ export function seeded(seed: number): () => number {
   };
 }
 
-const trailRecords = ['console-login', 'assume-role-aws-service', 'get-caller-identity', 'put-object', 'authorize-security-group-ingress', 'get-secret-value', 'us-gov-arn']
-  .flatMap((name) => readFileSync(new URL(`../tests/fixtures/cloudtrail/integrations_test-${name}-json.log`.replace('-us-gov-arn-json', '-us-gov-arn'), import.meta.url), 'utf8').split('\n'))
+const trailRecords = [
+  'console-login',
+  'assume-role-aws-service',
+  'get-caller-identity',
+  'put-object',
+  'authorize-security-group-ingress',
+  'get-secret-value',
+  'us-gov-arn',
+]
+  .flatMap((name) =>
+    readFileSync(
+      new URL(
+        `../tests/fixtures/cloudtrail/integrations_test-${name}-json.log`.replace(
+          '-us-gov-arn-json',
+          '-us-gov-arn',
+        ),
+        import.meta.url,
+      ),
+      'utf8',
+    ).split('\n'),
+  )
   .filter((line) => line.trim().length > 0);
 
 type Family = 'vpcflow' | 'cloudtrail' | 'lambda' | 'container';
@@ -35,11 +54,19 @@ function message(family: Family, rand: () => number, i: number): string {
   const t = 1_700_000_000 + i;
   switch (family) {
     case 'vpcflow':
-      return `2 123456789010 eni-0${Math.floor(rand() * 2 ** 52).toString(16).padStart(16, '0')} ${ip()} ${ip()} ${(rand() * 65535) | 0} ${rand() < 0.5 ? 443 : 22} 6 ${(rand() * 100) | 0} ${(rand() * 1e5) | 0} ${t} ${t + 60} ${rand() < 0.9 ? 'ACCEPT' : 'REJECT'} OK`;
+      return `2 123456789010 eni-0${Math.floor(rand() * 2 ** 52)
+        .toString(16)
+        .padStart(
+          16,
+          '0',
+        )} ${ip()} ${ip()} ${(rand() * 65535) | 0} ${rand() < 0.5 ? 443 : 22} 6 ${(rand() * 100) | 0} ${(rand() * 1e5) | 0} ${t} ${t + 60} ${rand() < 0.9 ? 'ACCEPT' : 'REJECT'} OK`;
     case 'cloudtrail': {
       // A real trail never repeats ids, times or callers: vary them, or gzip sees the same seven
       // records again and again and the corpus compresses far better than real logs do.
-      const record = JSON.parse(trailRecords[(rand() * trailRecords.length) | 0] ?? '{}') as Record<string, unknown>;
+      const record = JSON.parse(trailRecords[(rand() * trailRecords.length) | 0] ?? '{}') as Record<
+        string,
+        unknown
+      >;
       record.eventID = uuid(rand);
       record.requestID = uuid(rand);
       record.eventTime = new Date((t + ((rand() * 3600) | 0)) * 1000).toISOString().replace('.000Z', 'Z');
@@ -48,11 +75,14 @@ function message(family: Family, rand: () => number, i: number): string {
       return JSON.stringify(record);
     }
     case 'lambda': {
-      const id = `8edab1f8-7d34-4a8e-a965-${Math.floor(rand() * 2 ** 48).toString(16).padStart(12, '0')}`;
+      const id = `8edab1f8-7d34-4a8e-a965-${Math.floor(rand() * 2 ** 48)
+        .toString(16)
+        .padStart(12, '0')}`;
       const r = rand();
       if (r < 0.2) return `START RequestId: ${id} Version: $LATEST\n`;
       if (r < 0.4) return `END RequestId: ${id}\n`;
-      if (r < 0.6) return `REPORT RequestId: ${id}\tDuration: ${(rand() * 900).toFixed(2)} ms\tBilled Duration: 900 ms\tMemory Size: 128 MB\tMax Memory Used: 51 MB\t\n`;
+      if (r < 0.6)
+        return `REPORT RequestId: ${id}\tDuration: ${(rand() * 900).toFixed(2)} ms\tBilled Duration: 900 ms\tMemory Size: 128 MB\tMax Memory Used: 51 MB\t\n`;
       return `${new Date(t * 1000).toISOString()}\t${id}\tINFO\tprocessed order ${(rand() * 1e9) | 0} for customer ${uuid(rand)} in ${(rand() * 500).toFixed(1)} ms\n`;
     }
     case 'container':
@@ -74,7 +104,10 @@ function message(family: Family, rand: () => number, i: number): string {
 }
 
 function uuid(rand: () => number): string {
-  const hex = (n: number) => Math.floor(rand() * 16 ** n).toString(16).padStart(n, '0');
+  const hex = (n: number) =>
+    Math.floor(rand() * 16 ** n)
+      .toString(16)
+      .padStart(n, '0');
   return `${hex(8)}-${hex(4)}-4${hex(3)}-a${hex(3)}-${hex(12)}`;
 }
 
@@ -115,9 +148,17 @@ export function buildCorpus(invocations: number, seed = 42): Corpus {
       events += count;
       compressedBytes += gz.length;
       uncompressedBytes += Buffer.byteLength(json);
-      return { recordId: `${n}-${r}`, approximateArrivalTimestamp: 1_700_000_000_000, data: gz.toString('base64') };
+      return {
+        recordId: `${n}-${r}`,
+        approximateArrivalTimestamp: 1_700_000_000_000,
+        data: gz.toString('base64'),
+      };
     });
-    out.push({ invocationId: String(n), deliveryStreamArn: 'arn:aws:firehose:eu-west-1:1:deliverystream/bench', records });
+    out.push({
+      invocationId: String(n),
+      deliveryStreamArn: 'arn:aws:firehose:eu-west-1:1:deliverystream/bench',
+      records,
+    });
   }
   return { invocations: out, events, compressedBytes, uncompressedBytes };
 }

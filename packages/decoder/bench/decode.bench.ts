@@ -22,7 +22,9 @@ function floor(c: Corpus): number {
   let events = 0;
   for (const invocation of c.invocations) {
     for (const record of invocation.records) {
-      const message = JSON.parse(gunzipSync(Buffer.from(record.data, 'base64')).toString('utf8')) as { logEvents: unknown[] };
+      const message = JSON.parse(gunzipSync(Buffer.from(record.data, 'base64')).toString('utf8')) as {
+        logEvents: unknown[];
+      };
       events += message.logEvents.length;
     }
   }
@@ -41,7 +43,10 @@ async function loadHandler(compression: OutputCompression): Promise<Handler> {
   const module = (await import(`${pathToFileURL(bundlePath).href}?${compression}`)) as { handler: Handler };
   return module.handler;
 }
-const handlers: Record<OutputCompression, Handler> = { gzip: await loadHandler('gzip'), none: await loadHandler('none') };
+const handlers: Record<OutputCompression, Handler> = {
+  gzip: await loadHandler('gzip'),
+  none: await loadHandler('none'),
+};
 
 const decoder = createDecoder();
 const outputBytes: Record<OutputCompression, number> = { gzip: 0, none: 0 };
@@ -52,7 +57,8 @@ function full(compression: OutputCompression): (c: Corpus) => Promise<number> {
     for (const invocation of c.invocations) {
       const response = await handlers[compression](invocation);
       for (const record of response.records) {
-        if (record.result !== 'Ok') throw new Error(`benchmark record ${record.recordId} was ${record.result}`);
+        if (record.result !== 'Ok')
+          throw new Error(`benchmark record ${record.recordId} was ${record.result}`);
         bytes += record.data.length;
         records++;
       }
@@ -63,7 +69,9 @@ function full(compression: OutputCompression): (c: Corpus) => Promise<number> {
 }
 
 /** Median seconds of `ROUNDS` runs after one warm-up (JIT, caches). */
-async function time(run: (c: Corpus) => number | Promise<number>): Promise<{ seconds: number; count: number }> {
+async function time(
+  run: (c: Corpus) => number | Promise<number>,
+): Promise<{ seconds: number; count: number }> {
   const count = await run(corpus);
   const samples: number[] = [];
   for (let i = 0; i < ROUNDS; i++) {

@@ -1,4 +1,9 @@
-import { DecoderConfigError, type DecoderOptions, type FlowLogFormatOption, type LogGroupSourceOption } from './options.ts';
+import {
+  DecoderConfigError,
+  type DecoderOptions,
+  type FlowLogFormatOption,
+  type LogGroupSourceOption,
+} from './options.ts';
 import { DEFAULT_RESPONSE_LIMIT_BYTES, type OutputCompression } from './firehose/transform.ts';
 
 /** The Firehose transformation Lambda's configuration, read once from its environment. */
@@ -22,8 +27,14 @@ export function decoderOptionsFromEnv(env: Readonly<Record<string, string | unde
   const maxDecompressedBytes = integer(env, 'DECODER_MAX_DECOMPRESSED_BYTES');
   const maxParseBytes = integer(env, 'DECODER_MAX_PARSE_BYTES');
   const keepOriginal = boolean(env, 'DECODER_KEEP_ORIGINAL');
-  const logGroupSources = jsonArray<LogGroupSourceOption>(env, 'DECODER_LOG_GROUP_SOURCES', ['pattern', 'source']);
-  const flowLogFormats = jsonArray<FlowLogFormatOption>(env, 'DECODER_FLOW_LOG_FORMATS', ['logGroup', 'format']);
+  const logGroupSources = jsonArray<LogGroupSourceOption>(env, 'DECODER_LOG_GROUP_SOURCES', [
+    'pattern',
+    'source',
+  ]);
+  const flowLogFormats = jsonArray<FlowLogFormatOption>(env, 'DECODER_FLOW_LOG_FORMATS', [
+    'logGroup',
+    'format',
+  ]);
   return {
     ...(maxDecompressedBytes === undefined ? {} : { maxDecompressedBytes }),
     ...(maxParseBytes === undefined ? {} : { maxParseBytes }),
@@ -37,7 +48,9 @@ export function decoderOptionsFromEnv(env: Readonly<Record<string, string | unde
  * Reads the Firehose processor's configuration: the decoder's variables plus
  * `FIREHOSE_RESPONSE_LIMIT_BYTES` and `FIREHOSE_OUTPUT_COMPRESSION` (`gzip` | `none`).
  */
-export function firehoseProcessorConfigFromEnv(env: Readonly<Record<string, string | undefined>>): FirehoseProcessorConfig {
+export function firehoseProcessorConfigFromEnv(
+  env: Readonly<Record<string, string | undefined>>,
+): FirehoseProcessorConfig {
   return {
     decoder: decoderOptionsFromEnv(env),
     responseLimitBytes: integer(env, 'FIREHOSE_RESPONSE_LIMIT_BYTES') ?? DEFAULT_RESPONSE_LIMIT_BYTES,

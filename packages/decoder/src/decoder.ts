@@ -94,7 +94,11 @@ export function createDecoder(options?: DecoderOptions): Decoder {
       oversized: 0,
     };
     const documents: LogDocument[] = [];
-    const ctx: ParseContext = { logGroup: message.logGroup, logStream: message.logStream, owner: message.owner };
+    const ctx: ParseContext = {
+      logGroup: message.logGroup,
+      logStream: message.logStream,
+      owner: message.owner,
+    };
     const groupSource = sourceOf(message.logGroup);
     let flowFormat = flowFormatOf(message.logGroup);
     const keepOriginal = resolved.keepOriginal;
@@ -213,7 +217,15 @@ function emit(
   // Several records in one log event: each id gets the record's position; the raw event is kept
   // once, on the first record, rather than copied into every one.
   for (let index = 0; index < output.length; index++) {
-    emitOne(output[index] as ParseResult, index, event, envelope, keepOriginal && index === 0, documents, stats);
+    emitOne(
+      output[index] as ParseResult,
+      index,
+      event,
+      envelope,
+      keepOriginal && index === 0,
+      documents,
+      stats,
+    );
   }
 }
 

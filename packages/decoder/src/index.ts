@@ -8,7 +8,11 @@ export {
   type LogGroupSourceOption,
   type ResolvedOptions,
 } from './options.ts';
-export { decoderOptionsFromEnv, firehoseProcessorConfigFromEnv, type FirehoseProcessorConfig } from './config.ts';
+export {
+  decoderOptionsFromEnv,
+  firehoseProcessorConfigFromEnv,
+  type FirehoseProcessorConfig,
+} from './config.ts';
 export { DecodeError, isDecodeError, type DecodeErrorReason } from './errors.ts';
 export { decodeBase64, decompress, detectCompression, decodeUtf8, type Compression } from './decompress.ts';
 export {
@@ -18,11 +22,23 @@ export {
   type SubscriptionLogEvent,
   type SubscriptionMessage,
 } from './envelope/cloudwatch-subscription.ts';
-export { decodeKinesisEvent, type KinesisRecordResult, type KinesisStreamEvent, type RecordCoordinates } from './envelope/kinesis.ts';
+export {
+  decodeKinesisEvent,
+  type KinesisRecordResult,
+  type KinesisStreamEvent,
+  type RecordCoordinates,
+} from './envelope/kinesis.ts';
 export { decodeAwslogsEvent, type AwslogsEvent } from './envelope/awslogs.ts';
 export { validateArchivedDocument } from './envelope/archive.ts';
 export { decodeInput, type InputItem } from './envelope/any-input.ts';
-export { DEFAULT_LOG_GROUP_RULES, SOURCES, sourceForContent, sourceForLogGroup, type LogGroupRule, type Source } from './detect.ts';
+export {
+  DEFAULT_LOG_GROUP_RULES,
+  SOURCES,
+  sourceForContent,
+  sourceForLogGroup,
+  type LogGroupRule,
+  type Source,
+} from './detect.ts';
 export {
   DEFAULT_RESPONSE_LIMIT_BYTES,
   ndjsonBase64,

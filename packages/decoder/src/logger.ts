@@ -19,7 +19,15 @@ export function createLogger(
 ): Logger {
   const emit = (at: Level, message: string, fields?: Record<string, unknown>): void => {
     if (ORDER[at] < ORDER[level]) return;
-    write(JSON.stringify({ level: at.toUpperCase(), service, message, timestamp: new Date().toISOString(), ...fields }));
+    write(
+      JSON.stringify({
+        level: at.toUpperCase(),
+        service,
+        message,
+        timestamp: new Date().toISOString(),
+        ...fields,
+      }),
+    );
   };
   return {
     debug: (m, f) => emit('debug', m, f),

@@ -55,7 +55,10 @@ const MiB = 1024 * 1024;
 
 /** Applies defaults, compiles patterns and flow-log formats; throws {@link DecoderConfigError}. */
 export function resolveOptions(options: DecoderOptions = {}): ResolvedOptions {
-  const maxDecompressedBytes = positiveInteger(options.maxDecompressedBytes ?? 32 * MiB, 'maxDecompressedBytes');
+  const maxDecompressedBytes = positiveInteger(
+    options.maxDecompressedBytes ?? 32 * MiB,
+    'maxDecompressedBytes',
+  );
   const maxParseBytes = positiveInteger(options.maxParseBytes ?? MiB, 'maxParseBytes');
   const custom = (options.logGroupSources ?? []).map((rule, i): LogGroupRule => {
     if (!(SOURCES as readonly string[]).includes(rule.source)) {

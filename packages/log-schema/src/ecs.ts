@@ -82,7 +82,14 @@ export interface DnsFields {
   id?: string;
   type?: 'query' | 'answer';
   response_code?: string;
-  question?: { name?: string; type?: string; class?: string; registered_domain?: string; top_level_domain?: string; subdomain?: string };
+  question?: {
+    name?: string;
+    type?: string;
+    class?: string;
+    registered_domain?: string;
+    top_level_domain?: string;
+    subdomain?: string;
+  };
   answers?: Array<{ data?: string; type?: string; class?: string; name?: string; ttl?: number }>;
   resolved_ip?: string[];
 }

@@ -9,7 +9,15 @@ describe('DATASETS', () => {
 
   it('isDataset accepts exactly the listed names', () => {
     for (const dataset of DATASETS) expect(isDataset(dataset)).toBe(true);
-    for (const other of ['', 'aws', 'aws.VPCFLOW', 'aws.vpcflow ', 'logs-aws.vpcflow', 'constructor', '__proto__']) {
+    for (const other of [
+      '',
+      'aws',
+      'aws.VPCFLOW',
+      'aws.vpcflow ',
+      'logs-aws.vpcflow',
+      'constructor',
+      '__proto__',
+    ]) {
       expect(isDataset(other)).toBe(false);
     }
   });

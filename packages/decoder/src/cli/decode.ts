@@ -53,7 +53,9 @@ function main(): number {
       : {
           flowLogFormats: [{ logGroup: /[\s\S]*/, format: args.format }],
           // A format given for --lines means these lines are flow logs, whatever the group is called.
-          ...(args.lines && logGroup !== undefined ? { logGroupSources: [{ pattern: exactly(logGroup), source: 'vpcflow' as const }] } : {}),
+          ...(args.lines && logGroup !== undefined
+            ? { logGroupSources: [{ pattern: exactly(logGroup), source: 'vpcflow' as const }] }
+            : {}),
         }),
   };
   let decoder: Decoder;
@@ -98,12 +100,17 @@ function main(): number {
         write(item.document);
       } else if (item.result.kind === 'error') {
         errors++;
-        process.stderr.write(`decode: ${item.label}: ${item.result.error.reason}: ${item.result.error.message}\n`);
+        process.stderr.write(
+          `decode: ${item.label}: ${item.result.error.reason}: ${item.result.error.message}\n`,
+        );
       } else if (item.result.kind === 'control') {
         process.stderr.write(`decode: ${item.label}: CONTROL_MESSAGE (dropped, never indexed)\n`);
       } else {
         item.result.documents.forEach(write);
-        reportStats(item.result.stats.parseFailures, `event(s) in ${item.label} kept unparsed (tagged parse_failure)`);
+        reportStats(
+          item.result.stats.parseFailures,
+          `event(s) in ${item.label} kept unparsed (tagged parse_failure)`,
+        );
       }
     }
   }
@@ -132,7 +139,10 @@ function linesToMessage(
     .map(({ line, index }) => ({
       // No CloudWatch id exists for a line from a file: derive a stable one, so decoding the same
       // file twice yields the same ids (and indexing it twice, no duplicates).
-      id: createHash('sha256').update(`${target.logGroup}\0${target.logStream}\0${index}\0${line}`).digest('hex').slice(0, 40),
+      id: createHash('sha256')
+        .update(`${target.logGroup}\0${target.logStream}\0${index}\0${line}`)
+        .digest('hex')
+        .slice(0, 40),
       timestamp: now,
       message: line,
       ...(target.region === undefined && target.account === undefined

@@ -147,7 +147,10 @@ export function transformFirehoseEvent(
       used += RECORD_OVERHEAD_BYTES + record.recordId.length;
       continue;
     }
-    const data = compression === 'gzip' ? gzipSync(ndjsonBuffer(documents), { level: GZIP_LEVEL }).toString('base64') : ndjsonBase64(documents);
+    const data =
+      compression === 'gzip'
+        ? gzipSync(ndjsonBuffer(documents), { level: GZIP_LEVEL }).toString('base64')
+        : ndjsonBase64(documents);
     const partitionKeys = partitionKeysOf(result.message.owner, first);
     const size = RECORD_OVERHEAD_BYTES + record.recordId.length + data.length + 96;
     if (used + size + reserved > limitBytes) {

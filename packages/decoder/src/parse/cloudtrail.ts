@@ -98,7 +98,8 @@ function parseEvent(value: unknown): ParseResult {
   const sourceAddress = asString(value['sourceIPAddress']);
   if (sourceAddress !== undefined) {
     // sourceIPAddress is an IP, or a service name ("ec2.amazonaws.com", "AWS Internal").
-    fields.source = isIP(sourceAddress) === 0 ? { address: sourceAddress } : { address: sourceAddress, ip: sourceAddress };
+    fields.source =
+      isIP(sourceAddress) === 0 ? { address: sourceAddress } : { address: sourceAddress, ip: sourceAddress };
   }
   const userAgent = asString(value['userAgent']);
   if (userAgent !== undefined) fields.user_agent = { original: userAgent };
@@ -182,7 +183,11 @@ function parseEvent(value: unknown): ParseResult {
 
 const EMAIL = /^[^@\s]+@[^@\s]+\.[^@\s]+$/;
 
-function outcomeOf(eventName: string, errorCode: string | undefined, response: JsonRecord | undefined): 'success' | 'failure' {
+function outcomeOf(
+  eventName: string,
+  errorCode: string | undefined,
+  response: JsonRecord | undefined,
+): 'success' | 'failure' {
   if (errorCode !== undefined) return 'failure';
   // A failed console sign-in has no errorCode: responseElements says {"ConsoleLogin": "Failure"}.
   if (eventName === 'ConsoleLogin' && response?.['ConsoleLogin'] === 'Failure') return 'failure';
@@ -298,7 +303,11 @@ function tlsDetailsOf(tls: JsonRecord | undefined): CloudTrailFields['tls_detail
 }
 
 // ConsoleLogin's additionalEventData says "Yes"/"No"; Elastic turns MFAUsed/MobileVersion into booleans.
-function consoleLoginDataOf(data: JsonRecord): { mfa_used?: boolean; mobile_version?: boolean; login_to?: string } {
+function consoleLoginDataOf(data: JsonRecord): {
+  mfa_used?: boolean;
+  mobile_version?: boolean;
+  login_to?: string;
+} {
   const result: { mfa_used?: boolean; mobile_version?: boolean; login_to?: string } = {};
   const mfa = yesNo(data['MFAUsed']);
   if (mfa !== undefined) result.mfa_used = mfa;
@@ -313,4 +322,3 @@ function yesNo(value: unknown): boolean | undefined {
   if (value === 'No') return false;
   return undefined;
 }
-

@@ -19,7 +19,17 @@ import type { ParseContext, ParsedFields, ParseResult } from './types.ts';
  */
 
 // Keys that, beside a string `log`, mark a shipper's record rather than an application's JSON.
-const SHIPPER_KEYS = ['stream', 'time', 'kubernetes', 'container_id', 'container_name', 'ecs_cluster', 'ecs_task_arn', 'source', 'logtag'] as const;
+const SHIPPER_KEYS = [
+  'stream',
+  'time',
+  'kubernetes',
+  'container_id',
+  'container_name',
+  'ecs_cluster',
+  'ecs_task_arn',
+  'source',
+  'logtag',
+] as const;
 
 /** True when `json` is a container shipper record: a string `log` plus stream/time/metadata. */
 export function isContainerRecord(json: unknown): boolean {
@@ -55,7 +65,11 @@ export function parseContainerLog(message: string, ctx: ParseContext, json?: unk
 }
 
 /** Copies the shipper's metadata; returns the record time in epoch ms, if it has one. */
-function readShipperRecord(record: JsonRecord, fields: ParsedFields, container: ContainerLogFields): number | undefined {
+function readShipperRecord(
+  record: JsonRecord,
+  fields: ParsedFields,
+  container: ContainerLogFields,
+): number | undefined {
   const stream = asString(record['stream']) ?? asString(record['source']);
   if (stream !== undefined) container.stream = stream;
   let timestamp: number | undefined;
@@ -122,7 +136,12 @@ function readShipperRecord(record: JsonRecord, fields: ParsedFields, container: 
   return timestamp;
 }
 
-function setContainer(fields: ParsedFields, id: string | undefined, name: string | undefined, image: string | undefined): void {
+function setContainer(
+  fields: ParsedFields,
+  id: string | undefined,
+  name: string | undefined,
+  image: string | undefined,
+): void {
   if (id === undefined && name === undefined && image === undefined) return;
   const out: NonNullable<ParsedFields['container']> = {};
   if (id !== undefined) out.id = id;
@@ -175,7 +194,14 @@ function readApplicationLine(line: string, fields: ParsedFields, container: Cont
 const LEVEL_KEYS = ['level', 'severity', 'lvl', 'log.level', '@l', 'loglevel'] as const;
 const MESSAGE_KEYS = ['msg', 'message', '@m', '@mt'] as const;
 // pino/bunyan numeric levels (https://getpino.io/#/docs/api?id=levels).
-const NUMERIC_LEVELS: Readonly<Record<number, string>> = { 10: 'trace', 20: 'debug', 30: 'info', 40: 'warn', 50: 'error', 60: 'fatal' };
+const NUMERIC_LEVELS: Readonly<Record<number, string>> = {
+  10: 'trace',
+  20: 'debug',
+  30: 'info',
+  40: 'warn',
+  50: 'error',
+  60: 'fatal',
+};
 
 function readApplicationJson(record: JsonRecord, fields: ParsedFields): void {
   for (const key of LEVEL_KEYS) {
@@ -209,7 +235,9 @@ function stringMap(value: unknown): Record<string, string> | undefined {
   const record = asRecord(value);
   if (record === undefined) return undefined;
   // fromEntries defines own properties, so a `__proto__` label stays a label.
-  const entries = Object.entries(record).filter((entry): entry is [string, string] => typeof entry[1] === 'string');
+  const entries = Object.entries(record).filter(
+    (entry): entry is [string, string] => typeof entry[1] === 'string',
+  );
   return entries.length > 0 ? Object.fromEntries(entries) : undefined;
 }
 

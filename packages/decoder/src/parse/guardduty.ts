@@ -41,7 +41,10 @@ export function isGuardDutyFinding(json: unknown): boolean {
 function looksLikeFinding(value: unknown): boolean {
   if (!isRecord(value) || typeof value['type'] !== 'string') return false;
   const arn = value['arn'];
-  return (typeof arn === 'string' && arn.includes(':guardduty:')) || (typeof value['schemaVersion'] === 'string' && isRecord(value['service']));
+  return (
+    (typeof arn === 'string' && arn.includes(':guardduty:')) ||
+    (typeof value['schemaVersion'] === 'string' && isRecord(value['service']))
+  );
 }
 
 /** Parses a GuardDuty finding (bare or EventBridge-wrapped), or every finding of a `{"findings":[…]}` list. */
@@ -53,7 +56,8 @@ export function parseGuardDuty(message: string, ctx: ParseContext, json?: unknow
   const value = parsed.value;
   if (!isRecord(value)) return parseFailure('guardduty: message is not a JSON object');
   if (value['detail-type'] !== undefined) {
-    if (value['detail-type'] !== EVENTBRIDGE_DETAIL_TYPE) return parseFailure('guardduty: EventBridge event is not a GuardDuty Finding');
+    if (value['detail-type'] !== EVENTBRIDGE_DETAIL_TYPE)
+      return parseFailure('guardduty: EventBridge event is not a GuardDuty Finding');
     return parseFinding(value['detail']);
   }
   const findings = value['findings'];
@@ -69,7 +73,8 @@ function parseFinding(value: unknown): ParseResult {
   if (!isRecord(value)) return parseFailure('guardduty: finding is not a JSON object');
   const type = asString(value['type']);
   const id = asString(value['id']);
-  if (type === undefined && id === undefined) return parseFailure('guardduty: finding has neither type nor id');
+  if (type === undefined && id === undefined)
+    return parseFailure('guardduty: finding has neither type nor id');
 
   const resource = asRecord(value['resource']);
   const service = asRecord(value['service']);
@@ -123,7 +128,8 @@ function parseFinding(value: unknown): ParseResult {
   if (type !== undefined) guardduty.type = type;
   setString(guardduty, 'title', value['title']);
   if (description !== undefined) guardduty.description = description;
-  if (severity !== undefined && severityLabel !== undefined) guardduty.severity = { code: severity, value: severityLabel };
+  if (severity !== undefined && severityLabel !== undefined)
+    guardduty.severity = { code: severity, value: severityLabel };
   if (created !== undefined) guardduty.created_at = created;
   const updated = asIsoTimestamp(value['updatedAt']);
   if (updated !== undefined) guardduty.updated_at = updated;
@@ -178,8 +184,14 @@ function mapAction(fields: ParsedFields, actionType: string, action: JsonRecord)
     case 'NETWORK_CONNECTION': {
       const connection = asRecord(action['networkConnectionAction']);
       if (connection === undefined) return;
-      const remote = endpointOf(asRecord(connection['remoteIpDetails']), asRecord(connection['remotePortDetails']));
-      const local = endpointOf(asRecord(connection['localIpDetails']), asRecord(connection['localPortDetails']));
+      const remote = endpointOf(
+        asRecord(connection['remoteIpDetails']),
+        asRecord(connection['remotePortDetails']),
+      );
+      const local = endpointOf(
+        asRecord(connection['localIpDetails']),
+        asRecord(connection['localPortDetails']),
+      );
       const network: NetworkFields = {};
       const transport = asString(connection['protocol']);
       if (transport !== undefined) network.transport = transport.toLowerCase();
@@ -228,7 +240,8 @@ function mapAction(fields: ParsedFields, actionType: string, action: JsonRecord)
       const call = asRecord(action['kubernetesApiCallAction']);
       if (call === undefined) return;
       const remote =
-        endpointOf(asRecord(call['remoteIpDetails']), undefined) ?? endpointFromAddress(asArray(call['sourceIPs'])?.[0]);
+        endpointOf(asRecord(call['remoteIpDetails']), undefined) ??
+        endpointFromAddress(asArray(call['sourceIPs'])?.[0]);
       if (remote !== undefined) fields.source = remote;
       const userAgent = asString(call['userAgent']);
       if (userAgent !== undefined) fields.user_agent = { original: userAgent };
@@ -245,7 +258,10 @@ function mapAction(fields: ParsedFields, actionType: string, action: JsonRecord)
   }
 }
 
-function endpointOf(ipDetails: JsonRecord | undefined, portDetails: JsonRecord | undefined): EndpointFields | undefined {
+function endpointOf(
+  ipDetails: JsonRecord | undefined,
+  portDetails: JsonRecord | undefined,
+): EndpointFields | undefined {
   const endpoint = endpointFromAddress(ipDetails?.['ipAddressV4'] ?? ipDetails?.['ipAddressV6']) ?? {};
   const port = asNumber(portDetails?.['port']);
   if (port !== undefined && Number.isInteger(port) && port >= 0 && port <= 65535) endpoint.port = port;
@@ -274,7 +290,9 @@ function userOf(resource: JsonRecord | undefined): UserFields | undefined {
   if (user.id === undefined) setString(user, 'id', kubernetesUser?.['uid']);
   if (user.name === undefined) setString(user, 'name', kubernetesUser?.['username']);
   if (user.name === undefined) setString(user, 'name', rdsUser?.['user']);
-  const groups = asArray(kubernetesUser?.['groups'])?.filter((group): group is string => typeof group === 'string' && group !== '');
+  const groups = asArray(kubernetesUser?.['groups'])?.filter(
+    (group): group is string => typeof group === 'string' && group !== '',
+  );
   if (groups !== undefined && groups.length > 0) user.roles = groups;
   return Object.keys(user).length > 0 ? user : undefined;
 }

@@ -47,7 +47,18 @@ const DEV = /^(GET|HEAD|POST|PUT|DELETE|PATCH|OPTIONS|CONNECT|TRACE) (\S+) (\d{3
 const CLF_RT = /(?:^|\s)(?:rt|request_time)=(\d+(?:\.\d+)?)(?:\s|$)|^\s*(\d+\.\d{3})(?:\s|$)/;
 
 const MONTHS: Readonly<Record<string, number>> = {
-  Jan: 0, Feb: 1, Mar: 2, Apr: 3, May: 4, Jun: 5, Jul: 6, Aug: 7, Sep: 8, Oct: 9, Nov: 10, Dec: 11,
+  Jan: 0,
+  Feb: 1,
+  Mar: 2,
+  Apr: 3,
+  May: 4,
+  Jun: 5,
+  Jul: 6,
+  Aug: 7,
+  Sep: 8,
+  Oct: 9,
+  Nov: 10,
+  Dec: 11,
 };
 
 // `10/Oct/2000:13:55:36 -0700` ($time_local)
@@ -70,14 +81,30 @@ export function parseHttpAccessLine(line: string): HttpAccess | undefined {
 function parseClf(line: string): HttpAccess | undefined {
   const m = CLF.exec(line);
   if (m === null) return undefined;
-  const [, remote = '', user = '-', time = '', request = '', status = '', bytes = '-', referrer, agent, rest = ''] = m;
+  const [
+    ,
+    remote = '',
+    user = '-',
+    time = '',
+    request = '',
+    status = '',
+    bytes = '-',
+    referrer,
+    agent,
+    rest = '',
+  ] = m;
   const response: NonNullable<HttpFields['response']> = { status_code: Number(status) };
   if (bytes !== '-') response.bytes = Number(bytes);
   const http: HttpFields = { response };
   const url: UrlFields = {};
   splitRequestLine(request, http, url);
-  if (referrer !== undefined && referrer !== '-' && referrer !== '') http.request = { ...http.request, referrer };
-  const out: Mutable<HttpAccess> = { format: referrer === undefined ? 'common' : 'nginx_combined', http, url };
+  if (referrer !== undefined && referrer !== '-' && referrer !== '')
+    http.request = { ...http.request, referrer };
+  const out: Mutable<HttpAccess> = {
+    format: referrer === undefined ? 'common' : 'nginx_combined',
+    http,
+    url,
+  };
   const source = endpoint(remote);
   if (source !== undefined) out.source = source;
   if (agent !== undefined && agent !== '-' && agent !== '') out.user_agent = { original: agent };
@@ -95,8 +122,23 @@ function parseClf(line: string): HttpAccess | undefined {
 function parseUwsgi(line: string): HttpAccess | undefined {
   const m = UWSGI.exec(line);
   if (m === null) return undefined;
-  const [, remote = '', , time = '', method = '', target = '', bytes = '', took = '', unit = '', protocol = '', status = ''] = m;
-  const http: HttpFields = { request: { method }, response: { status_code: Number(status), bytes: Number(bytes) } };
+  const [
+    ,
+    remote = '',
+    ,
+    time = '',
+    method = '',
+    target = '',
+    bytes = '',
+    took = '',
+    unit = '',
+    protocol = '',
+    status = '',
+  ] = m;
+  const http: HttpFields = {
+    request: { method },
+    response: { status_code: Number(status), bytes: Number(bytes) },
+  };
   const version = httpVersion(protocol);
   if (version !== undefined) http.version = version;
   const url = splitTarget(target);
@@ -134,7 +176,8 @@ function splitRequestLine(request: string, http: HttpFields, url: UrlFields): vo
   }
   const lastSpace = request.lastIndexOf(' ');
   const method = request.slice(0, firstSpace);
-  const target = lastSpace > firstSpace ? request.slice(firstSpace + 1, lastSpace) : request.slice(firstSpace + 1);
+  const target =
+    lastSpace > firstSpace ? request.slice(firstSpace + 1, lastSpace) : request.slice(firstSpace + 1);
   const version = lastSpace > firstSpace ? httpVersion(request.slice(lastSpace + 1)) : undefined;
   http.request = { ...http.request, method };
   if (version !== undefined) http.version = version;
@@ -177,7 +220,8 @@ function clfTime(time: string): number | undefined {
   const month = MONTHS[mon];
   if (month === undefined) return undefined;
   const offsetMin = (Number(oh) * 60 + Number(om)) * (sign === '-' ? -1 : 1);
-  const utc = Date.UTC(Number(year), month, Number(day), Number(hh), Number(mm), Number(ss)) - offsetMin * 60_000;
+  const utc =
+    Date.UTC(Number(year), month, Number(day), Number(hh), Number(mm), Number(ss)) - offsetMin * 60_000;
   return Number.isNaN(utc) ? undefined : utc;
 }
 

@@ -124,6 +124,7 @@ export function withoutEmpty(value: unknown): unknown {
 
 // JSON.parse makes "__proto__" an own key; plain assignment would set the prototype instead.
 function setOwn(target: JsonRecord, key: string, value: unknown): void {
-  if (key === '__proto__') Object.defineProperty(target, key, { value, enumerable: true, writable: true, configurable: true });
+  if (key === '__proto__')
+    Object.defineProperty(target, key, { value, enumerable: true, writable: true, configurable: true });
   else target[key] = value;
 }

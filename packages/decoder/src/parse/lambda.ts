@@ -12,7 +12,14 @@ import type { ParseContext, ParsedFields, ParseResult } from './types.ts';
  * and https://docs.aws.amazon.com/lambda/latest/dg/telemetry-schema-reference.html.
  */
 
-const PLATFORM_PREFIXES = ['START RequestId:', 'END RequestId:', 'REPORT RequestId:', 'INIT_START', 'INIT_REPORT', 'RESTORE_REPORT'] as const;
+const PLATFORM_PREFIXES = [
+  'START RequestId:',
+  'END RequestId:',
+  'REPORT RequestId:',
+  'INIT_START',
+  'INIT_REPORT',
+  'RESTORE_REPORT',
+] as const;
 const JSON_PLATFORM_TYPE = /"type"\s*:\s*"platform\./;
 
 /** True when `message` is a Lambda platform line (START/END/REPORT/INIT_*, JSON `platform.*`). */
@@ -35,7 +42,11 @@ export function parseLambdaLog(message: string, ctx: ParseContext, json?: unknow
     if (type?.startsWith('platform.') === true) return platformRecord(type, record, message, fields);
     return applicationJson(record, message, fields);
   }
-  if (message.startsWith('START RequestId:') || message.startsWith('END RequestId:') || message.startsWith('REPORT RequestId:')) {
+  if (
+    message.startsWith('START RequestId:') ||
+    message.startsWith('END RequestId:') ||
+    message.startsWith('REPORT RequestId:')
+  ) {
     return requestLine(message, fields);
   }
   if (message.startsWith('INIT_') || message.startsWith('RESTORE_')) return initLine(message, fields);
@@ -150,12 +161,20 @@ function finishMetrics(lambda: LambdaFields, fields: ParsedFields, isReport: boo
   // Init Duration is reported only on the first invocation of an environment (a cold start); a
   // SnapStart restore reports Restore Duration instead.
   if (isReport) {
-    fields.faas = { ...fields.faas, coldstart: lambda.init_duration_ms !== undefined || lambda.restore_duration_ms !== undefined };
+    fields.faas = {
+      ...fields.faas,
+      coldstart: lambda.init_duration_ms !== undefined || lambda.restore_duration_ms !== undefined,
+    };
   }
 }
 
 // platform.start / platform.runtimeDone / platform.report / platform.initStart / … (Telemetry API schema)
-function platformRecord(type: string, record: JsonRecord, message: string, fields: ParsedFields): ParseResult {
+function platformRecord(
+  type: string,
+  record: JsonRecord,
+  message: string,
+  fields: ParsedFields,
+): ParseResult {
   const body = asRecord(record['record']);
   const lambda: LambdaFields = { record_type: type };
   fields.message = trimEnd(message);
@@ -180,7 +199,15 @@ function platformRecord(type: string, record: JsonRecord, message: string, field
     const metrics = asRecord(body['metrics']);
     if (metrics !== undefined) {
       const isInit = type === 'platform.initReport' || type === 'platform.restoreReport';
-      setNumber(lambda, isInit ? (type === 'platform.initReport' ? 'init_duration_ms' : 'restore_duration_ms') : 'duration_ms', metrics['durationMs']);
+      setNumber(
+        lambda,
+        isInit
+          ? type === 'platform.initReport'
+            ? 'init_duration_ms'
+            : 'restore_duration_ms'
+          : 'duration_ms',
+        metrics['durationMs'],
+      );
       setNumber(lambda, 'billed_duration_ms', metrics['billedDurationMs']);
       setNumber(lambda, 'memory_size_mb', metrics['memorySizeMB']);
       setNumber(lambda, 'max_memory_used_mb', metrics['maxMemoryUsedMB']);
@@ -198,14 +225,28 @@ function platformRecord(type: string, record: JsonRecord, message: string, field
     }
   }
   finishMetrics(lambda, fields, type === 'platform.report');
-  if (lambda.duration_ms === undefined && type === 'platform.initReport' && lambda.init_duration_ms !== undefined) {
+  if (
+    lambda.duration_ms === undefined &&
+    type === 'platform.initReport' &&
+    lambda.init_duration_ms !== undefined
+  ) {
     fields.event.duration = Math.round(lambda.init_duration_ms * 1e6);
   }
   fields.aws = { lambda };
   return { dataset: 'aws.lambda', timestamp: asEpochMillis(record['time']), fields };
 }
 
-function setNumber(lambda: LambdaFields, key: 'duration_ms' | 'billed_duration_ms' | 'init_duration_ms' | 'restore_duration_ms' | 'memory_size_mb' | 'max_memory_used_mb', value: unknown): void {
+function setNumber(
+  lambda: LambdaFields,
+  key:
+    | 'duration_ms'
+    | 'billed_duration_ms'
+    | 'init_duration_ms'
+    | 'restore_duration_ms'
+    | 'memory_size_mb'
+    | 'max_memory_used_mb',
+  value: unknown,
+): void {
   const n = typeof value === 'number' && Number.isFinite(value) ? value : undefined;
   if (n !== undefined) lambda[key] = n;
 }
@@ -233,7 +274,10 @@ function applicationJson(record: JsonRecord, message: string, fields: ParsedFiel
   if (typeof text === 'string') fields.message = text;
   else if (text !== undefined && text !== null) fields.message = safeStringify(text) ?? message;
   else fields.message = asString(record['errorMessage']) ?? message;
-  const requestId = asString(record['requestId']) ?? asString(record['function_request_id']) ?? asString(record['AWSRequestId']);
+  const requestId =
+    asString(record['requestId']) ??
+    asString(record['function_request_id']) ??
+    asString(record['AWSRequestId']);
   if (requestId !== undefined) {
     fields.faas = { ...fields.faas, execution: requestId };
     fields.aws = { lambda: { request_id: requestId } };

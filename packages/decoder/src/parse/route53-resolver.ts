@@ -14,7 +14,11 @@ import type { ParseContext, ParsedFields, ParseResult } from './types.ts';
 /** True when `json` is a Resolver query-log record (it names a query and when it was made). */
 export function isRoute53ResolverQuery(json: unknown): boolean {
   const record = asRecord(json);
-  return record !== undefined && typeof record['query_name'] === 'string' && typeof record['query_timestamp'] === 'string';
+  return (
+    record !== undefined &&
+    typeof record['query_name'] === 'string' &&
+    typeof record['query_timestamp'] === 'string'
+  );
 }
 
 /** Parses one Resolver query-log record into DNS, network and source fields. */
@@ -162,6 +166,11 @@ function looksLikeIp(value: string): boolean {
 }
 
 function toPort(value: unknown): number | undefined {
-  const n = typeof value === 'number' ? value : typeof value === 'string' && /^\d{1,5}$/.test(value) ? Number(value) : NaN;
+  const n =
+    typeof value === 'number'
+      ? value
+      : typeof value === 'string' && /^\d{1,5}$/.test(value)
+        ? Number(value)
+        : NaN;
   return Number.isInteger(n) && n >= 0 && n <= 65535 ? n : undefined;
 }

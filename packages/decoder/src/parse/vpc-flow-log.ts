@@ -58,34 +58,95 @@ function compile(fields: readonly FlowLogFieldName[]): FlowLogFormat {
 
 /** AWS's default format (version 2). */
 export const DEFAULT_FLOW_LOG_FORMAT: FlowLogFormat = compile([
-  'version', 'account-id', 'interface-id', 'srcaddr', 'dstaddr', 'srcport', 'dstport',
-  'protocol', 'packets', 'bytes', 'start', 'end', 'action', 'log-status',
+  'version',
+  'account-id',
+  'interface-id',
+  'srcaddr',
+  'dstaddr',
+  'srcport',
+  'dstport',
+  'protocol',
+  'packets',
+  'bytes',
+  'start',
+  'end',
+  'action',
+  'log-status',
 ]);
 
 /** The NAT-gateway custom format of the AWS docs examples (Beats: 6 tokens). */
 const NAT_GATEWAY_FORMAT = compile([
-  'instance-id', 'interface-id', 'srcaddr', 'dstaddr', 'pkt-srcaddr', 'pkt-dstaddr',
+  'instance-id',
+  'interface-id',
+  'srcaddr',
+  'dstaddr',
+  'pkt-srcaddr',
+  'pkt-dstaddr',
 ]);
 
 /** The "traffic through a transit gateway" custom format of the AWS docs examples (Beats: 17). */
 const TRANSIT_GATEWAY_CUSTOM_FORMAT = compile([
-  'version', 'interface-id', 'account-id', 'vpc-id', 'subnet-id', 'instance-id', 'srcaddr',
-  'dstaddr', 'srcport', 'dstport', 'protocol', 'tcp-flags', 'type', 'pkt-srcaddr',
-  'pkt-dstaddr', 'action', 'log-status',
+  'version',
+  'interface-id',
+  'account-id',
+  'vpc-id',
+  'subnet-id',
+  'instance-id',
+  'srcaddr',
+  'dstaddr',
+  'srcport',
+  'dstport',
+  'protocol',
+  'tcp-flags',
+  'type',
+  'pkt-srcaddr',
+  'pkt-dstaddr',
+  'action',
+  'log-status',
 ]);
 
 /** The "TCP flag sequence" custom format of the AWS docs examples (Beats: 21). */
 const TCP_FLAG_SEQUENCE_FORMAT = compile([
-  'version', 'vpc-id', 'subnet-id', 'instance-id', 'interface-id', 'account-id', 'type',
-  'srcaddr', 'dstaddr', 'srcport', 'dstport', 'pkt-srcaddr', 'pkt-dstaddr', 'protocol',
-  'bytes', 'packets', 'start', 'end', 'action', 'tcp-flags', 'log-status',
+  'version',
+  'vpc-id',
+  'subnet-id',
+  'instance-id',
+  'interface-id',
+  'account-id',
+  'type',
+  'srcaddr',
+  'dstaddr',
+  'srcport',
+  'dstport',
+  'pkt-srcaddr',
+  'pkt-dstaddr',
+  'protocol',
+  'bytes',
+  'packets',
+  'start',
+  'end',
+  'action',
+  'tcp-flags',
+  'log-status',
 ]);
 
 const V5_FIELDS: readonly FlowLogFieldName[] = [
   ...DEFAULT_FLOW_LOG_FORMAT.fields,
-  'vpc-id', 'subnet-id', 'instance-id', 'tcp-flags', 'type', 'pkt-srcaddr', 'pkt-dstaddr',
-  'region', 'az-id', 'sublocation-type', 'sublocation-id', 'pkt-src-aws-service',
-  'pkt-dst-aws-service', 'flow-direction', 'traffic-path',
+  'vpc-id',
+  'subnet-id',
+  'instance-id',
+  'tcp-flags',
+  'type',
+  'pkt-srcaddr',
+  'pkt-dstaddr',
+  'region',
+  'az-id',
+  'sublocation-type',
+  'sublocation-id',
+  'pkt-src-aws-service',
+  'pkt-dst-aws-service',
+  'flow-direction',
+  'traffic-path',
 ];
 
 /** All version 2–5 fields in the AWS console's order (Elastic: 29 tokens). */
@@ -94,21 +155,57 @@ const V5_ALL_FIELDS_FORMAT = compile(V5_FIELDS);
 /** All version 2–8 fields in the AWS console's order (Elastic's v8 samples: 40 tokens). */
 const V8_ALL_FIELDS_FORMAT = compile([
   ...V5_FIELDS,
-  'ecs-cluster-arn', 'ecs-cluster-name', 'ecs-container-instance-arn',
-  'ecs-container-instance-id', 'ecs-container-id', 'ecs-second-container-id',
-  'ecs-service-name', 'ecs-task-definition-arn', 'ecs-task-arn', 'ecs-task-id',
+  'ecs-cluster-arn',
+  'ecs-cluster-name',
+  'ecs-container-instance-arn',
+  'ecs-container-instance-id',
+  'ecs-container-id',
+  'ecs-second-container-id',
+  'ecs-service-name',
+  'ecs-task-definition-arn',
+  'ecs-task-arn',
+  'ecs-task-id',
   'reject-reason',
 ]);
 
 /** The transit-gateway flow log's default format, all fields (Elastic's tgw samples: 36). */
 const TRANSIT_GATEWAY_DEFAULT_FORMAT = compile([
-  'version', 'resource-type', 'account-id', 'tgw-id', 'tgw-attachment-id',
-  'tgw-src-vpc-account-id', 'tgw-dst-vpc-account-id', 'tgw-src-vpc-id', 'tgw-dst-vpc-id',
-  'tgw-src-subnet-id', 'tgw-dst-subnet-id', 'tgw-src-eni', 'tgw-dst-eni', 'tgw-src-az-id',
-  'tgw-dst-az-id', 'tgw-pair-attachment-id', 'srcaddr', 'dstaddr', 'srcport', 'dstport',
-  'protocol', 'packets', 'bytes', 'start', 'end', 'log-status', 'type', 'packets-lost-no-route',
-  'packets-lost-blackhole', 'packets-lost-mtu-exceeded', 'packets-lost-ttl-expired',
-  'tcp-flags', 'region', 'flow-direction', 'pkt-src-aws-service', 'pkt-dst-aws-service',
+  'version',
+  'resource-type',
+  'account-id',
+  'tgw-id',
+  'tgw-attachment-id',
+  'tgw-src-vpc-account-id',
+  'tgw-dst-vpc-account-id',
+  'tgw-src-vpc-id',
+  'tgw-dst-vpc-id',
+  'tgw-src-subnet-id',
+  'tgw-dst-subnet-id',
+  'tgw-src-eni',
+  'tgw-dst-eni',
+  'tgw-src-az-id',
+  'tgw-dst-az-id',
+  'tgw-pair-attachment-id',
+  'srcaddr',
+  'dstaddr',
+  'srcport',
+  'dstport',
+  'protocol',
+  'packets',
+  'bytes',
+  'start',
+  'end',
+  'log-status',
+  'type',
+  'packets-lost-no-route',
+  'packets-lost-blackhole',
+  'packets-lost-mtu-exceeded',
+  'packets-lost-ttl-expired',
+  'tcp-flags',
+  'region',
+  'flow-direction',
+  'pkt-src-aws-service',
+  'pkt-dst-aws-service',
 ]);
 
 /**
@@ -301,7 +398,9 @@ export function parseVpcFlowLog(message: string, _ctx: ParseContext, format?: Fl
     const value = message.slice(start, end);
     const shape = SHAPE[slot];
     if (shape !== 0 && !hasShape(shape, slot, value)) {
-      return parseFailure(`flow-log field ${FLOW_LOG_FIELD_NAMES[slot] ?? 'field'} has an impossible value: "${clip(value)}"`);
+      return parseFailure(
+        `flow-log field ${FLOW_LOG_FIELD_NAMES[slot] ?? 'field'} has an impossible value: "${clip(value)}"`,
+      );
     }
     VALUES[slot] = value;
   }
@@ -319,7 +418,9 @@ function invalidNumber(message: string, slot: number, start: number, end: number
     return parseFailure('flow-log header line, not a record: parse it with parseFlowLogFormat');
   }
   const field = FLOW_LOG_FIELD_NAMES[slot] ?? 'field';
-  return parseFailure(`flow-log field ${field} is not an unsigned integer: "${clip(message.slice(start, end))}"`);
+  return parseFailure(
+    `flow-log field ${field} is not an unsigned integer: "${clip(message.slice(start, end))}"`,
+  );
 }
 
 function clip(text: string): string {
@@ -361,7 +462,12 @@ function build(v: readonly (string | undefined)[], num: Float64Array): ParseResu
     // ECS 8.11 (Elastic's v8 samples, its newest): REJECT adds "denied" to event.type and the
     // action is copied to event.action; its older samples carry neither. ACCEPT → "allowed" is
     // the ECS counterpart (elastic/integrations#5478), inferred as no sample shows it.
-    type: action === 'ACCEPT' ? ['connection', 'allowed'] : action === 'REJECT' ? ['connection', 'denied'] : ['connection'],
+    type:
+      action === 'ACCEPT'
+        ? ['connection', 'allowed']
+        : action === 'REJECT'
+          ? ['connection', 'denied']
+          : ['connection'],
   };
   const fields: ParsedFields = { event };
   if (action !== undefined) {
@@ -421,7 +527,13 @@ function build(v: readonly (string | undefined)[], num: Float64Array): ParseResu
   // Elastic derives network.type from source.ip; without one, the other address or `type` says it.
   const ipFamily = ipType(srcaddr) ?? ipType(dstaddr) ?? recordType(v[S.type]);
   const direction = flowDirection === 'ingress' || flowDirection === 'egress' ? flowDirection : undefined;
-  if (protocol !== undefined || bytes !== undefined || packets !== undefined || ipFamily !== undefined || direction !== undefined) {
+  if (
+    protocol !== undefined ||
+    bytes !== undefined ||
+    packets !== undefined ||
+    ipFamily !== undefined ||
+    direction !== undefined
+  ) {
     const network: NonNullable<ParsedFields['network']> = {};
     if (bytes !== undefined) network.bytes = num[S.bytes] ?? 0;
     if (packets !== undefined) network.packets = num[S.packets] ?? 0;
@@ -441,7 +553,12 @@ function build(v: readonly (string | undefined)[], num: Float64Array): ParseResu
   const clusterName = v[S.ecsClusterName];
   const instanceArn = v[S.ecsContainerInstanceArn];
   const containerInstanceId = v[S.ecsContainerInstanceId];
-  if (clusterArn !== undefined || clusterName !== undefined || instanceArn !== undefined || containerInstanceId !== undefined) {
+  if (
+    clusterArn !== undefined ||
+    clusterName !== undefined ||
+    instanceArn !== undefined ||
+    containerInstanceId !== undefined
+  ) {
     const orchestrator: NonNullable<ParsedFields['orchestrator']> = {};
     if (clusterArn !== undefined || clusterName !== undefined) {
       orchestrator.cluster = {};
@@ -506,9 +623,12 @@ function build(v: readonly (string | undefined)[], num: Float64Array): ParseResu
   setString(vpcflow, 'tgw_dst_az_id', v[S.tgwDstAzId]);
   setString(vpcflow, 'tgw_pair_attachment_id', v[S.tgwPairAttachmentId]);
   if (v[S.packetsLostNoRoute] !== undefined) vpcflow.packets_lost_no_route = num[S.packetsLostNoRoute] ?? 0;
-  if (v[S.packetsLostBlackhole] !== undefined) vpcflow.packets_lost_blackhole = num[S.packetsLostBlackhole] ?? 0;
-  if (v[S.packetsLostMtuExceeded] !== undefined) vpcflow.packets_lost_mtu_exceeded = num[S.packetsLostMtuExceeded] ?? 0;
-  if (v[S.packetsLostTtlExpired] !== undefined) vpcflow.packets_lost_ttl_expired = num[S.packetsLostTtlExpired] ?? 0;
+  if (v[S.packetsLostBlackhole] !== undefined)
+    vpcflow.packets_lost_blackhole = num[S.packetsLostBlackhole] ?? 0;
+  if (v[S.packetsLostMtuExceeded] !== undefined)
+    vpcflow.packets_lost_mtu_exceeded = num[S.packetsLostMtuExceeded] ?? 0;
+  if (v[S.packetsLostTtlExpired] !== undefined)
+    vpcflow.packets_lost_ttl_expired = num[S.packetsLostTtlExpired] ?? 0;
   fields.aws = { vpcflow };
 
   return { dataset: 'aws.vpcflow', timestamp: endMs ?? startMs, fields };

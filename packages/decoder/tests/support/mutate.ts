@@ -2,7 +2,11 @@
 import fc from 'fast-check';
 
 /** Every path (keys and array indexes) of a JSON value. */
-export function pathsOf(value: unknown, prefix: (string | number)[] = [], out: (string | number)[][] = []): (string | number)[][] {
+export function pathsOf(
+  value: unknown,
+  prefix: (string | number)[] = [],
+  out: (string | number)[][] = [],
+): (string | number)[][] {
   if (typeof value === 'object' && value !== null) {
     for (const [key, item] of Object.entries(value)) {
       const path = [...prefix, Array.isArray(value) ? Number(key) : key];

@@ -1,7 +1,12 @@
 // Builders for the envelopes AWS wraps around a subscription payload, from a base message.
 import { readFileSync } from 'node:fs';
 import { gzipSync } from 'node:zlib';
-import type { DataMessage, FirehoseTransformationEvent, KinesisStreamEvent, SubscriptionLogEvent } from '../../src/index.ts';
+import type {
+  DataMessage,
+  FirehoseTransformationEvent,
+  KinesisStreamEvent,
+  SubscriptionLogEvent,
+} from '../../src/index.ts';
 
 /** Reads a JSON fixture relative to tests/fixtures. */
 export function fixture<T = unknown>(path: string): T {
@@ -62,6 +67,10 @@ export function firehoseEvent(payloads: readonly string[]): FirehoseTransformati
     invocationId: 'invocation-1',
     deliveryStreamArn: 'arn:aws:firehose:eu-west-1:999988887777:deliverystream/central-archive',
     region: 'eu-west-1',
-    records: payloads.map((data, i) => ({ recordId: `record-${i}`, approximateArrivalTimestamp: 1_700_000_000_000, data })),
+    records: payloads.map((data, i) => ({
+      recordId: `record-${i}`,
+      approximateArrivalTimestamp: 1_700_000_000_000,
+      data,
+    })),
   };
 }

@@ -4,7 +4,8 @@ import { createDecoder, decodeInput, transformFirehoseEvent, type InputItem } fr
 import { dataMessage, encodePayload, firehoseEvent, fixture, kinesisEvent } from '../support/payloads.ts';
 
 const decoder = createDecoder();
-const flow = (n: number) => `2 123456789010 eni-1235b8ca123456789 10.0.0.${n} 10.1.0.1 443 5000${n} 6 1 40 1700000000 1700000060 ACCEPT OK`;
+const flow = (n: number) =>
+  `2 123456789010 eni-1235b8ca123456789 10.0.0.${n} 10.1.0.1 443 5000${n} 6 1 40 1700000000 1700000060 ACCEPT OK`;
 
 function nested(text: string, times: number): Buffer {
   let out = text;
@@ -15,7 +16,8 @@ function nested(text: string, times: number): Buffer {
 function documentIds(items: InputItem[]): string[] {
   return items.flatMap((item) => {
     if (item.kind === 'document') return [item.document.event.id];
-    if (item.kind === 'payload' && item.result.kind === 'data') return item.result.documents.map((d) => d.event.id);
+    if (item.kind === 'payload' && item.result.kind === 'data')
+      return item.result.documents.map((d) => d.event.id);
     return [];
   });
 }
@@ -25,7 +27,10 @@ describe('decodeInput tells inputs apart by shape', () => {
   const ids = message.logEvents.map((e) => e.id);
 
   it.each([
-    ['base64 text, wrapped over lines like a console copy', Buffer.from(encodePayload(message).replace(/(.{60})/g, '$1\n'))],
+    [
+      'base64 text, wrapped over lines like a console copy',
+      Buffer.from(encodePayload(message).replace(/(.{60})/g, '$1\n')),
+    ],
     ['gzip bytes', gzipSync(JSON.stringify(message))],
     ['a subscription message as JSON', Buffer.from(JSON.stringify(message))],
     ['a Kinesis event', Buffer.from(JSON.stringify(kinesisEvent([encodePayload(message)])))],
@@ -36,7 +41,10 @@ describe('decodeInput tells inputs apart by shape', () => {
   });
 
   it('reads an archive object as Firehose writes it: gzip members concatenated, one per record', () => {
-    const records = [dataMessage('/vpc/flow-logs', [flow(3)]), dataMessage('/vpc/flow-logs', [flow(4), flow(5)])];
+    const records = [
+      dataMessage('/vpc/flow-logs', [flow(3)]),
+      dataMessage('/vpc/flow-logs', [flow(4), flow(5)]),
+    ];
     const { response } = transformFirehoseEvent(firehoseEvent(records.map(encodePayload)), decoder);
     const object = Buffer.concat(response.records.map((r) => Buffer.from(r.data, 'base64')));
     const items = decodeInput(object, decoder);
@@ -46,7 +54,12 @@ describe('decodeInput tells inputs apart by shape', () => {
 
   it('keeps reading an archive past a bad line, reporting that line', () => {
     const [document] = decoder.decodeEvents(message).documents;
-    const text = [JSON.stringify(document), '{"not":"a document"}', 'not json', JSON.stringify(document)].join('\n');
+    const text = [
+      JSON.stringify(document),
+      '{"not":"a document"}',
+      'not json',
+      JSON.stringify(document),
+    ].join('\n');
     const items = decodeInput(Buffer.from(text), decoder);
     expect(items.map((i) => i.kind)).toEqual(['document', 'error', 'error', 'document']);
     expect(items.map((i) => i.label)).toEqual(['line 1', 'line 2', 'line 3', 'line 4']);
@@ -61,7 +74,11 @@ describe('decodeInput tells inputs apart by shape', () => {
     ['empty input', Buffer.alloc(0), 'invalid_wrapper'],
     ['JSON of no known shape', Buffer.from('{"hello":"world"}'), 'invalid_wrapper'],
     ['a Kinesis record without data', Buffer.from('{"Records":[{"kinesis":{}}]}'), 'invalid_wrapper'],
-    ['a valid payload base64-encoded four more times (a loop, not a delivery)', nested(encodePayload(dataMessage('/x', ['y'])), 4), 'invalid_wrapper'],
+    [
+      'a valid payload base64-encoded four more times (a loop, not a delivery)',
+      nested(encodePayload(dataMessage('/x', ['y'])), 4),
+      'invalid_wrapper',
+    ],
   ])('reports %s as an error item', (_, input, reason) => {
     const items = decodeInput(input, decoder);
     const errors = items.filter((i) => i.kind === 'error');

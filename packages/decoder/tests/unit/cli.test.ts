@@ -14,11 +14,22 @@ function decode(input: string | Buffer, args: string[] = []) {
   return {
     status: run.status,
     stderr: run.stderr.toString('utf8'),
-    documents: stdout.split('\n').filter(Boolean).map((line) => JSON.parse(line) as { event: { id: string; dataset: string }; cloud: { account: { id: string }; region?: string }; source?: { ip?: string } }),
+    documents: stdout
+      .split('\n')
+      .filter(Boolean)
+      .map(
+        (line) =>
+          JSON.parse(line) as {
+            event: { id: string; dataset: string };
+            cloud: { account: { id: string }; region?: string };
+            source?: { ip?: string };
+          },
+      ),
   };
 }
 
-const flow = '2 123456789010 eni-1235b8ca123456789 172.31.16.139 172.31.16.21 20641 22 6 20 4249 1418530010 1418530070 ACCEPT OK';
+const flow =
+  '2 123456789010 eni-1235b8ca123456789 172.31.16.139 172.31.16.21 20641 22 6 20 4249 1418530010 1418530070 ACCEPT OK';
 
 describe('pnpm decode', () => {
   it('decodes base64 text pasted from the console, in input order', () => {
@@ -37,12 +48,24 @@ describe('pnpm decode', () => {
 
   it('treats each line as one log event with --lines', () => {
     const lines = fixtureText('vpcflow/test-extra-samples.log');
-    const { status, documents } = decode(lines, ['--lines', '--log-group', '/vpc/flow-logs', '--account', '123456789010', '--region', 'eu-west-1']);
+    const { status, documents } = decode(lines, [
+      '--lines',
+      '--log-group',
+      '/vpc/flow-logs',
+      '--account',
+      '123456789010',
+      '--region',
+      'eu-west-1',
+    ]);
     expect(status).toBe(0);
     expect(documents).toHaveLength(lines.split('\n').filter((l) => l.trim()).length);
-    expect(documents.every((d) => d.event.dataset === 'aws.vpcflow' && d.cloud.region === 'eu-west-1')).toBe(true);
+    expect(documents.every((d) => d.event.dataset === 'aws.vpcflow' && d.cloud.region === 'eu-west-1')).toBe(
+      true,
+    );
     // Stable ids: the same file decodes to the same ids.
-    expect(decode(lines, ['--lines', '--log-group', '/vpc/flow-logs']).documents.map((d) => d.event.id)).toEqual(documents.map((d) => d.event.id));
+    expect(
+      decode(lines, ['--lines', '--log-group', '/vpc/flow-logs']).documents.map((d) => d.event.id),
+    ).toEqual(documents.map((d) => d.event.id));
   });
 
   it('takes a flow-log format with --format', () => {

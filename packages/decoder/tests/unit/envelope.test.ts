@@ -3,23 +3,30 @@ import { DecodeError, validateSubscriptionMessage, type DataMessage } from '../.
 import { dataMessage, fixture } from '../support/payloads.ts';
 
 interface VrlCases {
-  cases: Array<{ origin: string; input?: DataMessage; input_raw?: string; expected?: { log_events: Array<{ id: string; message: string; timestamp: string }> } }>;
+  cases: Array<{
+    origin: string;
+    input?: DataMessage;
+    input_raw?: string;
+    expected?: { log_events: Array<{ id: string; message: string; timestamp: string }> };
+  }>;
 }
 
 describe('validateSubscriptionMessage', () => {
   const base = dataMessage('/aws/lambda/orders', ['hello']);
 
   it('accepts the Vector VRL examples and keeps every event', () => {
-    const { cases } = fixture<VrlCases>('envelopes/vrl_parse_aws_cloudwatch_log_subscription_message_cases.json');
+    const { cases } = fixture<VrlCases>(
+      'envelopes/vrl_parse_aws_cloudwatch_log_subscription_message_cases.json',
+    );
     const valid = cases.filter((c) => c.input !== undefined);
     expect(valid.length).toBeGreaterThan(0);
     for (const c of valid) {
       const result = validateSubscriptionMessage(c.input);
       expect(result).not.toBeInstanceOf(DecodeError);
       const events = (result as DataMessage).logEvents;
-      expect(events.map((e) => ({ id: e.id, message: e.message, timestamp: new Date(e.timestamp).toISOString() }))).toEqual(
-        c.expected?.log_events,
-      );
+      expect(
+        events.map((e) => ({ id: e.id, message: e.message, timestamp: new Date(e.timestamp).toISOString() })),
+      ).toEqual(c.expected?.log_events);
     }
   });
 
@@ -29,7 +36,9 @@ describe('validateSubscriptionMessage', () => {
   });
 
   it('passes a CONTROL_MESSAGE through as control', () => {
-    expect(validateSubscriptionMessage({ messageType: 'CONTROL_MESSAGE', owner: 'CloudwatchLogs', logEvents: [] })).toEqual({
+    expect(
+      validateSubscriptionMessage({ messageType: 'CONTROL_MESSAGE', owner: 'CloudwatchLogs', logEvents: [] }),
+    ).toEqual({
       messageType: 'CONTROL_MESSAGE',
     });
   });
@@ -44,11 +53,31 @@ describe('validateSubscriptionMessage', () => {
     ['logGroup missing', { ...base, logGroup: undefined }, 'invalid_schema'],
     ['subscriptionFilters as a string', { ...base, subscriptionFilters: 'f' }, 'invalid_schema'],
     ['logEvents as an object', { ...base, logEvents: {} }, 'invalid_schema'],
-    ['an event id as a number (precision already lost)', { ...base, logEvents: [{ ...base.logEvents[0], id: 3.7e55 }] }, 'invalid_schema'],
-    ['an event timestamp as a string', { ...base, logEvents: [{ ...base.logEvents[0], timestamp: '1700000000000' }] }, 'invalid_schema'],
-    ['an event timestamp beyond what a Date holds', { ...base, logEvents: [{ ...base.logEvents[0], timestamp: 9e15 }] }, 'invalid_schema'],
-    ['an event message as an object', { ...base, logEvents: [{ ...base.logEvents[0], message: {} }] }, 'invalid_schema'],
-    ['extractedFields with a number', { ...base, logEvents: [{ ...base.logEvents[0], extractedFields: { '@aws.account': 1 } }] }, 'invalid_schema'],
+    [
+      'an event id as a number (precision already lost)',
+      { ...base, logEvents: [{ ...base.logEvents[0], id: 3.7e55 }] },
+      'invalid_schema',
+    ],
+    [
+      'an event timestamp as a string',
+      { ...base, logEvents: [{ ...base.logEvents[0], timestamp: '1700000000000' }] },
+      'invalid_schema',
+    ],
+    [
+      'an event timestamp beyond what a Date holds',
+      { ...base, logEvents: [{ ...base.logEvents[0], timestamp: 9e15 }] },
+      'invalid_schema',
+    ],
+    [
+      'an event message as an object',
+      { ...base, logEvents: [{ ...base.logEvents[0], message: {} }] },
+      'invalid_schema',
+    ],
+    [
+      'extractedFields with a number',
+      { ...base, logEvents: [{ ...base.logEvents[0], extractedFields: { '@aws.account': 1 } }] },
+      'invalid_schema',
+    ],
     ['policyLevel as a boolean', { ...base, policyLevel: true }, 'invalid_schema'],
   ];
   it.each(cases)('refuses %s with a reason', (_, value, reason) => {

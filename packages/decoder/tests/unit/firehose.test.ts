@@ -3,7 +3,11 @@ import { randomBytes } from 'node:crypto';
 import { gunzipSync, gzipSync } from 'node:zlib';
 import { describe, expect, it, vi } from 'vitest';
 import type { LogDocument } from '@central-logging/log-schema';
-import { createDecoder, transformFirehoseEvent, type FirehoseTransformationResponse } from '../../src/index.ts';
+import {
+  createDecoder,
+  transformFirehoseEvent,
+  type FirehoseTransformationResponse,
+} from '../../src/index.ts';
 import { dataMessage, encodePayload, firehoseEvent } from '../support/payloads.ts';
 
 const decoder = createDecoder();
@@ -24,9 +28,18 @@ describe('transformFirehoseEvent', () => {
   it('returns exactly one output per recordId: Ok, Dropped or ProcessingFailed', () => {
     const event = firehoseEvent([
       encodePayload(dataMessage('/vpc/flow-logs', [flow(1), flow(2)])),
-      encodePayload({ messageType: 'CONTROL_MESSAGE', owner: 'CloudwatchLogs', logGroup: '', logStream: '', subscriptionFilters: [], logEvents: [] }),
+      encodePayload({
+        messageType: 'CONTROL_MESSAGE',
+        owner: 'CloudwatchLogs',
+        logGroup: '',
+        logStream: '',
+        subscriptionFilters: [],
+        logEvents: [],
+      }),
       'definitely not base64!',
-      encodePayload(dataMessage('/aws/lambda/orders', ['START RequestId: 1 Version: $LATEST'], { owner: '222233334444' })),
+      encodePayload(
+        dataMessage('/aws/lambda/orders', ['START RequestId: 1 Version: $LATEST'], { owner: '222233334444' }),
+      ),
     ]);
     const { response, summary } = transformFirehoseEvent(event, decoder);
     expect(response.records.map((r) => [r.recordId, r.result])).toEqual([
@@ -35,8 +48,18 @@ describe('transformFirehoseEvent', () => {
       ['record-2', 'ProcessingFailed'],
       ['record-3', 'Ok'],
     ]);
-    expect(summary).toMatchObject({ records: 4, ok: 2, dropped: 1, failed: 1, controlMessages: 1, events: 3, documents: 3 });
-    expect(summary.failures).toEqual([{ recordId: 'record-2', reason: 'invalid_base64', message: expect.any(String) }]);
+    expect(summary).toMatchObject({
+      records: 4,
+      ok: 2,
+      dropped: 1,
+      failed: 1,
+      controlMessages: 1,
+      events: 3,
+      documents: 3,
+    });
+    expect(summary.failures).toEqual([
+      { recordId: 'record-2', reason: 'invalid_base64', message: expect.any(String) },
+    ]);
     // The failed record goes back unchanged, so Firehose's error prefix keeps the original.
     expect(response.records[2]?.data).toBe('definitely not base64!');
   });
@@ -48,28 +71,47 @@ describe('transformFirehoseEvent', () => {
     expect(text.endsWith('\n')).toBe(true);
     const documents = documentsOf(out?.data ?? '');
     expect(documents.map((d) => d.source?.ip)).toEqual(['10.0.1.1', '10.0.2.1']);
-    expect(out?.metadata?.partitionKeys).toEqual({ account: '111122223333', dataset: 'aws.vpcflow', date: '2023/11/14' });
+    expect(out?.metadata?.partitionKeys).toEqual({
+      account: '111122223333',
+      dataset: 'aws.vpcflow',
+      date: '2023/11/14',
+    });
   });
 
   it('drops a record whose events are all flow-log headers (nothing to deliver, deliberately)', () => {
-    const header = 'version account-id interface-id srcaddr dstaddr srcport dstport protocol packets bytes start end action log-status';
-    const { response, summary } = transformFirehoseEvent(firehoseEvent([encodePayload(dataMessage('/vpc/flow-logs', [header]))]), decoder);
+    const header =
+      'version account-id interface-id srcaddr dstaddr srcport dstport protocol packets bytes start end action log-status';
+    const { response, summary } = transformFirehoseEvent(
+      firehoseEvent([encodePayload(dataMessage('/vpc/flow-logs', [header]))]),
+      decoder,
+    );
     expect(response.records[0]?.result).toBe('Dropped');
     expect(summary.dropped).toBe(1);
   });
 
   it('gzips each record as one member: concatenated as Firehose does, they are one valid gzip file', () => {
-    const payloads = [flow(1), flow(2), flow(3)].map((line) => encodePayload(dataMessage('/vpc/flow-logs', [line])));
+    const payloads = [flow(1), flow(2), flow(3)].map((line) =>
+      encodePayload(dataMessage('/vpc/flow-logs', [line])),
+    );
     const { response } = transformFirehoseEvent(firehoseEvent(payloads), decoder);
     const object = Buffer.concat(response.records.map((r) => Buffer.from(r.data, 'base64')));
     const lines = gunzipSync(object).toString('utf8').split('\n').filter(Boolean);
-    expect(lines.map((line) => (JSON.parse(line) as LogDocument).source?.ip)).toEqual(['10.0.1.1', '10.0.2.1', '10.0.3.1']);
+    expect(lines.map((line) => (JSON.parse(line) as LogDocument).source?.ip)).toEqual([
+      '10.0.1.1',
+      '10.0.2.1',
+      '10.0.3.1',
+    ]);
   });
 
   // 20 records of 2,000 flow lines each decode to ~20 MB of NDJSON; the limit is 6 MB.
   const bigBatch = () =>
     Array.from({ length: 20 }, (_, r) =>
-      encodePayload(dataMessage('/vpc/flow-logs', Array.from({ length: 2000 }, (_, i) => flow(r * 2000 + i)))),
+      encodePayload(
+        dataMessage(
+          '/vpc/flow-logs',
+          Array.from({ length: 2000 }, (_, i) => flow(r * 2000 + i)),
+        ),
+      ),
     );
 
   it('fits a batch whose plain NDJSON is over 3× the limit when gzipped', () => {
@@ -81,7 +123,10 @@ describe('transformFirehoseEvent', () => {
   it('never exceeds the response limit: records that do not fit go to the error prefix whole', () => {
     const payloads = bigBatch();
     const limit = 6 * 1024 * 1024 - 64 * 1024;
-    const { response, summary } = transformFirehoseEvent(firehoseEvent(payloads), decoder, { limitBytes: limit, compression: 'none' });
+    const { response, summary } = transformFirehoseEvent(firehoseEvent(payloads), decoder, {
+      limitBytes: limit,
+      compression: 'none',
+    });
     const size = Buffer.byteLength(JSON.stringify(response));
     expect(size).toBeLessThanOrEqual(limit);
     expect(summary.ok).toBeGreaterThan(0);
@@ -99,7 +144,10 @@ describe('transformFirehoseEvent', () => {
     // Incompressible messages: one record whose documents alone exceed the limit.
     const messages = Array.from({ length: 60 }, () => randomBytes(60_000).toString('base64'));
     const payload = gzipSync(JSON.stringify(dataMessage('/app/blobs', messages))).toString('base64');
-    const { response, summary } = transformFirehoseEvent(firehoseEvent([payload, encodePayload(dataMessage('/app/x', ['small']))]), decoder);
+    const { response, summary } = transformFirehoseEvent(
+      firehoseEvent([payload, encodePayload(dataMessage('/app/x', ['small']))]),
+      decoder,
+    );
     expect(response.records.map((r) => r.result)).toEqual(['ProcessingFailed', 'Ok']);
     expect(summary.failures[0]?.reason).toBe('response_too_large');
     expect(response.records[0]?.data).toBe(payload);
@@ -111,7 +159,9 @@ describe('the built Lambda bundle', () => {
 
   it('exists (nx test depends on build), works, and logs each failed record’s reason once per batch', async () => {
     expect(existsSync(bundle), 'run `pnpm nx build @central-logging/decoder` first').toBe(true);
-    const { handler } = (await import(bundle.href)) as { handler: (e: unknown) => Promise<FirehoseTransformationResponse> };
+    const { handler } = (await import(bundle.href)) as {
+      handler: (e: unknown) => Promise<FirehoseTransformationResponse>;
+    };
     const lines: string[] = [];
     const write = vi.spyOn(process.stdout, 'write').mockImplementation((chunk) => {
       lines.push(String(chunk));
@@ -126,7 +176,15 @@ describe('the built Lambda bundle', () => {
       write.mockRestore();
     }
     expect(lines).toHaveLength(1);
-    const log = JSON.parse(lines[0] ?? '{}') as { level: string; failed: number; failures: Array<{ recordId: string; reason: string }> };
-    expect(log).toMatchObject({ level: 'WARN', failed: 1, failures: [{ recordId: 'record-1', reason: 'invalid_base64' }] });
+    const log = JSON.parse(lines[0] ?? '{}') as {
+      level: string;
+      failed: number;
+      failures: Array<{ recordId: string; reason: string }>;
+    };
+    expect(log).toMatchObject({
+      level: 'WARN',
+      failed: 1,
+      failures: [{ recordId: 'record-1', reason: 'invalid_base64' }],
+    });
   });
 });

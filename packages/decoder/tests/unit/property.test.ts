@@ -14,7 +14,15 @@ const realMessages = [
   'REPORT RequestId: 8edab1f8-7d34-4a8e-a965-15ccbbb78d4c\tDuration: 0.62 ms\tBilled Duration: 100 ms\tMemory Size: 128 MB\tMax Memory Used: 51 MB',
   ...fixtureText('cloudtrail/integrations_test-console-login-json.log').split('\n').filter(Boolean),
 ];
-const groups = ['/vpc/flow-logs', '/aws/lambda/f', 'cloudtrail', '/aws/events/guardduty', '/aws/route53/q', '/aws/containerinsights/c/application', 'x'];
+const groups = [
+  '/vpc/flow-logs',
+  '/aws/lambda/f',
+  'cloudtrail',
+  '/aws/events/guardduty',
+  '/aws/route53/q',
+  '/aws/containerinsights/c/application',
+  'x',
+];
 
 function assertValid(result: PayloadResult): void {
   expect(['data', 'control', 'error']).toContain(result.kind);
@@ -28,7 +36,11 @@ function assertValid(result: PayloadResult): void {
 
 /** A message with random edits: characters replaced, inserted, cut. */
 const mutated = fc
-  .tuple(fc.constantFrom(...realMessages), fc.array(fc.tuple(fc.nat(), fc.string({ maxLength: 4 })), { maxLength: 6 }), fc.boolean())
+  .tuple(
+    fc.constantFrom(...realMessages),
+    fc.array(fc.tuple(fc.nat(), fc.string({ maxLength: 4 })), { maxLength: 6 }),
+    fc.boolean(),
+  )
   .map(([message, edits, cut]) => {
     let text = message;
     for (const [at, insert] of edits) {
@@ -41,32 +53,43 @@ const mutated = fc
 describe('the public API never throws', () => {
   it('decodeEvents over mutated real messages in every log-group family', () => {
     fc.assert(
-      fc.property(fc.constantFrom(...groups), fc.array(fc.oneof(mutated, fc.string(), fc.json()), { minLength: 1, maxLength: 5 }), (group, messages) => {
-        const { documents, stats } = decoder.decodeEvents(dataMessage(group, messages));
-        expect(stats.documents).toBe(documents.length);
-      }),
+      fc.property(
+        fc.constantFrom(...groups),
+        fc.array(fc.oneof(mutated, fc.string(), fc.json()), { minLength: 1, maxLength: 5 }),
+        (group, messages) => {
+          const { documents, stats } = decoder.decodeEvents(dataMessage(group, messages));
+          expect(stats.documents).toBe(documents.length);
+        },
+      ),
       { numRuns: RUNS },
     );
   });
 
   it('decodeData over random strings, random bytes and corrupted real payloads', () => {
     const payload = gzipSync(JSON.stringify(dataMessage('/vpc/flow-logs', realMessages.slice(0, 2))));
-    const corrupted = fc.array(fc.tuple(fc.nat(), fc.integer({ min: 0, max: 255 })), { minLength: 1, maxLength: 8 }).map((edits) => {
-      const bytes = Buffer.from(payload);
-      for (const [at, value] of edits) bytes[at % bytes.length] = value;
-      return bytes;
-    });
+    const corrupted = fc
+      .array(fc.tuple(fc.nat(), fc.integer({ min: 0, max: 255 })), { minLength: 1, maxLength: 8 })
+      .map((edits) => {
+        const bytes = Buffer.from(payload);
+        for (const [at, value] of edits) bytes[at % bytes.length] = value;
+        return bytes;
+      });
     fc.assert(
-      fc.property(fc.oneof(fc.string(), fc.base64String(), fc.uint8Array({ maxLength: 512 }), corrupted), (input) => {
-        assertValid(decoder.decodeData(input));
-      }),
+      fc.property(
+        fc.oneof(fc.string(), fc.base64String(), fc.uint8Array({ maxLength: 512 }), corrupted),
+        (input) => {
+          assertValid(decoder.decodeData(input));
+        },
+      ),
       { numRuns: RUNS },
     );
   });
 
   it('decodeMessage over arbitrary JSON values and broken messages', () => {
     const base = dataMessage('/aws/lambda/f', realMessages);
-    const broken = fc.tuple(fc.constantFrom(...Object.keys(base)), fc.jsonValue()).map(([key, value]) => ({ ...base, [key]: value }));
+    const broken = fc
+      .tuple(fc.constantFrom(...Object.keys(base)), fc.jsonValue())
+      .map(([key, value]) => ({ ...base, [key]: value }));
     fc.assert(
       fc.property(fc.oneof(fc.jsonValue(), broken), (value) => {
         assertValid(decoder.decodeMessage(value));
@@ -79,9 +102,14 @@ describe('the public API never throws', () => {
     fc.assert(
       fc.property(fc.oneof(fc.string(), fc.json(), fc.uint8Array({ maxLength: 256 })), (input) => {
         const bytes = typeof input === 'string' ? Buffer.from(input) : input;
-        for (const item of decodeInput(bytes, decoder)) expect(['payload', 'document', 'error']).toContain(item.kind);
+        for (const item of decodeInput(bytes, decoder))
+          expect(['payload', 'document', 'error']).toContain(item.kind);
         const { response, summary } = transformFirehoseEvent(
-          { invocationId: 'i', deliveryStreamArn: 'a', records: [{ recordId: 'r', data: Buffer.from(bytes).toString('base64') }] },
+          {
+            invocationId: 'i',
+            deliveryStreamArn: 'a',
+            records: [{ recordId: 'r', data: Buffer.from(bytes).toString('base64') }],
+          },
           decoder,
         );
         expect(response.records).toHaveLength(1);

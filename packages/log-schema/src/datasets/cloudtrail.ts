@@ -32,7 +32,13 @@ export interface CloudTrailFields {
       mfa_authenticated?: boolean;
       creation_date?: string;
       source_identity?: string;
-      session_issuer?: { type?: string; principal_id?: string; arn?: string; account_id?: string; user_name?: string };
+      session_issuer?: {
+        type?: string;
+        principal_id?: string;
+        arn?: string;
+        account_id?: string;
+        user_name?: string;
+      };
     };
   };
   resources?: Array<{ arn?: string; type?: string; account_id?: string }>;
@@ -44,5 +50,7 @@ export interface CloudTrailFields {
     additional_eventdata?: Record<string, unknown>;
     service_event_details?: Record<string, unknown>;
   };
-  console_login?: { additional_eventdata?: { mfa_used?: boolean; mobile_version?: boolean; login_to?: string } };
+  console_login?: {
+    additional_eventdata?: { mfa_used?: boolean; mobile_version?: boolean; login_to?: string };
+  };
 }

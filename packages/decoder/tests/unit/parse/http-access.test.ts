@@ -34,7 +34,11 @@ describe('parseHttpAccessLine', () => {
     expect(parseHttpAccessLine(`${COMBINED} 1.250`)?.responseTimeMs).toBe(1250);
   });
   it('splits the query string', () => {
-    expect(parseHttpAccessLine(COMMON.replace('/apache_pb.gif', '/a?b=1'))?.url).toEqual({ original: '/a?b=1', path: '/a', query: 'b=1' });
+    expect(parseHttpAccessLine(COMMON.replace('/apache_pb.gif', '/a?b=1'))?.url).toEqual({
+      original: '/a?b=1',
+      path: '/a',
+      query: 'b=1',
+    });
   });
   it('keeps a malformed request line as url.original', () => {
     const access = parseHttpAccessLine(COMMON.replace('GET /apache_pb.gif HTTP/1.0', '\\x16\\x03\\x01'));
@@ -55,24 +59,44 @@ describe('parseHttpAccessLine', () => {
     expect(parseHttpAccessLine(UWSGI.replace('3 msecs', '1500 micros'))?.responseTimeMs).toBe(1.5);
   });
   it('reads the morgan dev format', () => {
-    expect(parseHttpAccessLine('POST /api/items 503 12.345 ms - 27')).toMatchObject({ format: 'dev', http: { request: { method: 'POST' }, response: { status_code: 503 } }, responseTimeMs: 12.345 });
+    expect(parseHttpAccessLine('POST /api/items 503 12.345 ms - 27')).toMatchObject({
+      format: 'dev',
+      http: { request: { method: 'POST' }, response: { status_code: 503 } },
+      responseTimeMs: 12.345,
+    });
   });
   it('ignores other lines', () => {
-    for (const line of ['', 'hello world', 'GET is a verb', '[INFO] started', '{"level":"info"}']) expect(parseHttpAccessLine(line)).toBeUndefined();
+    for (const line of ['', 'hello world', 'GET is a verb', '[INFO] started', '{"level":"info"}'])
+      expect(parseHttpAccessLine(line)).toBeUndefined();
   });
   it('never throws', () => {
     fc.assert(
-      fc.property(fc.constantFrom(COMMON, COMBINED, UWSGI, 'GET / 200 1 ms'), fc.nat(), fc.nat(), fc.string({ unit: 'binary', maxLength: 20 }), (seed, a, b, insert) => {
-        const start = a % (seed.length + 1);
-        parseHttpAccessLine(seed.slice(0, start) + insert + seed.slice(start + (b % 8)));
-      }),
+      fc.property(
+        fc.constantFrom(COMMON, COMBINED, UWSGI, 'GET / 200 1 ms'),
+        fc.nat(),
+        fc.nat(),
+        fc.string({ unit: 'binary', maxLength: 20 }),
+        (seed, a, b, insert) => {
+          const start = a % (seed.length + 1);
+          parseHttpAccessLine(seed.slice(0, start) + insert + seed.slice(start + (b % 8)));
+        },
+      ),
       { numRuns: 10_000 },
     );
-    fc.assert(fc.property(fc.string({ unit: 'binary', maxLength: 300 }), (s) => void parseHttpAccessLine(s)), { numRuns: 10_000 });
+    fc.assert(
+      fc.property(fc.string({ unit: 'binary', maxLength: 300 }), (s) => void parseHttpAccessLine(s)),
+      { numRuns: 10_000 },
+    );
   });
   it('stays linear on adversarial input', () => {
     const started = performance.now();
-    for (const line of [`${'a '.repeat(50_000)}`, `1 - - [${'x'.repeat(100_000)}`, `1 - - [x] "${'\\"'.repeat(50_000)}`, `[pid: 1|app: 0|req: 1/1] ${'1'.repeat(100_000)}`, `GET ${'/'.repeat(100_000)} 200 ${'1'.repeat(100_000)}`]) {
+    for (const line of [
+      `${'a '.repeat(50_000)}`,
+      `1 - - [${'x'.repeat(100_000)}`,
+      `1 - - [x] "${'\\"'.repeat(50_000)}`,
+      `[pid: 1|app: 0|req: 1/1] ${'1'.repeat(100_000)}`,
+      `GET ${'/'.repeat(100_000)} 200 ${'1'.repeat(100_000)}`,
+    ]) {
       parseHttpAccessLine(line);
     }
     expect(performance.now() - started).toBeLessThan(1000);

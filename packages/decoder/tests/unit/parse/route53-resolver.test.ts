@@ -4,18 +4,35 @@ import { describe, expect, it } from 'vitest';
 import { isRoute53ResolverQuery, parseRoute53ResolverQuery } from '../../../src/parse/route53-resolver.ts';
 import { isParseFailure } from '../../../src/parse/types.ts';
 import type { ParseContext, ParsedEvent, ParseResult } from '../../../src/parse/types.ts';
-import { canonical, flatten } from '../../support/agreement.ts';
+import {
+  canonical,
+  expectedResolvedIps,
+  flatten,
+  parserDeviation,
+  ROUTE53_DEVIATIONS,
+  ROUTE53_FIELD_MAP,
+  ROUTE53_FIXTURE,
+} from '../../support/agreement.ts';
 import type { Flat } from '../../support/agreement.ts';
+import { binaryStrings, expectResultOrFailure, forAll, forAllJson } from '../../support/never-throws.ts';
 
 // Elastic's pipeline test pair (elastic/integrations packages/aws/data_stream/route53_resolver_logs/
 // _dev/test/pipeline/test-route53.log + -expected.json), see /work/shared/fixtures/peer/MANIFEST.md.
 const FIXTURES = new URL('../../fixtures/route53_resolver/', import.meta.url);
-const LINES = readFileSync(new URL('integrations_test-route53.log', FIXTURES), 'utf8').split('\n').filter((l) => l !== '');
-const EXPECTED = (JSON.parse(readFileSync(new URL('integrations_test-route53.log-expected.json', FIXTURES), 'utf8')) as {
-  expected: Record<string, unknown>[];
-}).expected;
+const LINES = readFileSync(new URL(ROUTE53_FIXTURE, FIXTURES), 'utf8')
+  .split('\n')
+  .filter((l) => l !== '');
+const EXPECTED = (
+  JSON.parse(readFileSync(new URL(`${ROUTE53_FIXTURE}-expected.json`, FIXTURES), 'utf8')) as {
+    expected: Record<string, unknown>[];
+  }
+).expected;
 
-const CTX: ParseContext = { logGroup: '/aws/route53resolver/query-logs', logStream: 'vpc-01e31a7c_0', owner: '999999999999' };
+const CTX: ParseContext = {
+  logGroup: '/aws/route53resolver/query-logs',
+  logStream: 'vpc-01e31a7c_0',
+  owner: '999999999999',
+};
 
 function parsed(result: ParseResult): ParsedEvent {
   if (isParseFailure(result)) throw new Error(`unexpected failure: ${result.failure}`);
@@ -30,53 +47,10 @@ function ours(line: string): Flat {
   return flat;
 }
 
-/**
- * The fields compared, as [our field, Elastic's field]. Elastic keeps Resolver-specific fields at
- * `aws.vpc_id`, `aws.instance_id` and `aws.route53.firewall.*`; ours live in `aws.route53_resolver.*`.
- */
-const FIELD_MAP: ReadonlyArray<readonly [string, string]> = [
-  ['@timestamp', '@timestamp'],
-  ['dns.question.name', 'dns.question.name'],
-  ['dns.question.type', 'dns.question.type'],
-  ['dns.question.class', 'dns.question.class'],
-  ['dns.response_code', 'dns.response_code'],
-  ['dns.answers', 'dns.answers'],
-  ['source.ip', 'source.ip'],
-  ['source.address', 'source.address'],
-  ['source.port', 'source.port'],
-  ['network.transport', 'network.transport'],
-  ['network.type', 'network.type'],
-  ['network.protocol', 'network.protocol'],
-  ['network.iana_number', 'network.iana_number'],
-  ['cloud.account.id', 'cloud.account.id'],
-  ['cloud.region', 'cloud.region'],
-  ['cloud.instance.id', 'cloud.instance.id'],
-  ['event.kind', 'event.kind'],
-  ['event.outcome', 'event.outcome'],
-  ['event.category', 'event.category'],
-  ['event.type', 'event.type'],
-  ['event.action', 'event.action'],
-  ['aws.route53_resolver.vpc_id', 'aws.vpc_id'],
-  ['aws.route53_resolver.srcids.instance', 'aws.instance_id'],
-  ['aws.route53_resolver.firewall.rule_action', 'aws.route53.firewall.action'],
-  ['aws.route53_resolver.firewall.rule_group_id', 'aws.route53.firewall.rule_group.id'],
-  ['aws.route53_resolver.firewall.domain_list_id', 'aws.route53.firewall.domain_list.id'],
-];
-
-/**
- * Deliberate differences, excluded exactly: `event.action` is the DNS Firewall verdict in lower
- * case (ECS action); Elastic keeps the verdict only in `aws.route53.firewall.action`.
- */
-function isDeliberate(ourField: string, flat: Flat): boolean {
-  return ourField === 'event.action' && flat.get('aws.route53_resolver.firewall.rule_action') !== undefined;
-}
-
-/** Elastic keeps the A/AAAA answer data (in related.ip); ECS puts them in dns.resolved_ip. */
-function expectedResolvedIps(expected: Record<string, unknown>): string[] | undefined {
-  const answers = (expected['dns'] as { answers?: { type?: string; data?: string }[] } | undefined)?.answers ?? [];
-  const ips = answers.filter((a) => a.type === 'A' || a.type === 'AAAA').map((a) => a.data ?? '');
-  return ips.length > 0 ? ips : undefined;
-}
+// The fields compared, as [our field, Elastic's field] (Elastic keeps Resolver-specific fields at
+// aws.vpc_id, aws.instance_id and aws.route53.firewall.*; ours live in aws.route53_resolver.*), the
+// deliberate differences (excluded exactly) and Elastic's A/AAAA answers as dns.resolved_ip:
+// tests/support/agreement.ts, shared with the full-pipeline agreement report.
 
 describe('parseRoute53ResolverQuery against Elastic expected output', () => {
   it('has one expected document per line', () => {
@@ -92,15 +66,28 @@ describe('parseRoute53ResolverQuery against Elastic expected output', () => {
     LINES.forEach((line, i) => {
       const mine = ours(line);
       const theirs = flatten(EXPECTED[i]);
-      for (const [ourField, theirField] of FIELD_MAP) {
-        if (isDeliberate(ourField, mine)) {
+      for (const [ourField, theirField] of ROUTE53_FIELD_MAP) {
+        if (
+          parserDeviation(
+            ROUTE53_DEVIATIONS,
+            ROUTE53_FIXTURE,
+            i,
+            ourField,
+            mine.get(ourField),
+            theirs.get(theirField),
+            mine,
+          ) !== undefined
+        ) {
           excluded++;
           continue;
         }
         if (mine.get(ourField) === undefined && theirs.get(theirField) === undefined) continue; // absent on both sides
         compared++;
         if (canonical(mine.get(ourField)) === canonical(theirs.get(theirField))) agreed++;
-        else disagreements.push(`line ${i + 1} ${ourField}: ours ${JSON.stringify(mine.get(ourField))} elastic ${JSON.stringify(theirs.get(theirField))}`);
+        else
+          disagreements.push(
+            `line ${i + 1} ${ourField}: ours ${JSON.stringify(mine.get(ourField))} elastic ${JSON.stringify(theirs.get(theirField))}`,
+          );
       }
       const resolved = expectedResolvedIps(EXPECTED[i] ?? {});
       if (resolved === undefined && mine.get('dns.resolved_ip') === undefined) return;
@@ -108,20 +95,25 @@ describe('parseRoute53ResolverQuery against Elastic expected output', () => {
       if (canonical(mine.get('dns.resolved_ip')) === canonical(resolved)) agreed++;
       else disagreements.push(`line ${i + 1} dns.resolved_ip`);
     });
-    console.info(`route53 resolver agreement: ${agreed}/${compared} fields over ${LINES.length} lines (${excluded} deliberately excluded)`);
+    console.info(
+      `route53 resolver agreement: ${agreed}/${compared} fields over ${LINES.length} lines (${excluded} deliberately excluded)`,
+    );
     expect(disagreements).toEqual([]);
     expect(agreed).toBe(compared);
   });
 
   it('uses the already-parsed JSON when given, without reparsing', () => {
     const line = LINES[0] ?? '';
-    expect(parseRoute53ResolverQuery('not json at all', CTX, JSON.parse(line))).toEqual(parseRoute53ResolverQuery(line, CTX));
+    expect(parseRoute53ResolverQuery('not json at all', CTX, JSON.parse(line))).toEqual(
+      parseRoute53ResolverQuery(line, CTX),
+    );
   });
 });
 
 describe('Resolver record variants (one change from the firewall fixture line)', () => {
   const base = JSON.parse(LINES[32] ?? '{}') as Record<string, unknown>;
-  const variant = (change: Record<string, unknown>): ParsedEvent => parsed(parseRoute53ResolverQuery(JSON.stringify({ ...base, ...change }), CTX));
+  const variant = (change: Record<string, unknown>): ParsedEvent =>
+    parsed(parseRoute53ResolverQuery(JSON.stringify({ ...base, ...change }), CTX));
 
   it('maps the firewall verdict to event.action', () => {
     expect(variant({}).fields.event?.action).toBe('block');
@@ -132,11 +124,19 @@ describe('Resolver record variants (one change from the firewall fixture line)',
     expect(event.fields.source?.ip).toBe('2001:db8::1');
   });
   it('maps TCP transport to iana 6', () => {
-    expect(variant({ transport: 'TCP' }).fields.network).toMatchObject({ transport: 'tcp', iana_number: '6' });
+    expect(variant({ transport: 'TCP' }).fields.network).toMatchObject({
+      transport: 'tcp',
+      iana_number: '6',
+    });
   });
   it('keeps a resolver endpoint source id', () => {
-    const event = variant({ srcids: { resolver_endpoint: 'rslvr-in-abc', resolver_network_interface: 'rni-1' } });
-    expect(event.fields.aws?.route53_resolver?.srcids).toEqual({ resolver_endpoint: 'rslvr-in-abc', resolver_network_interface: 'rni-1' });
+    const event = variant({
+      srcids: { resolver_endpoint: 'rslvr-in-abc', resolver_network_interface: 'rni-1' },
+    });
+    expect(event.fields.aws?.route53_resolver?.srcids).toEqual({
+      resolver_endpoint: 'rslvr-in-abc',
+      resolver_network_interface: 'rni-1',
+    });
     expect(event.fields.cloud?.instance).toBeUndefined();
   });
   it('marks SERVFAIL as failure', () => {
@@ -149,7 +149,9 @@ describe('Resolver record variants (one change from the firewall fixture line)',
     expect(variant({ srcport: '99999' }).fields.source?.port).toBeUndefined();
   });
   it('fails a record without query_name', () => {
-    expect(isParseFailure(parseRoute53ResolverQuery(JSON.stringify({ ...base, query_name: undefined }), CTX))).toBe(true);
+    expect(
+      isParseFailure(parseRoute53ResolverQuery(JSON.stringify({ ...base, query_name: undefined }), CTX)),
+    ).toBe(true);
   });
   it('fails a message that is not JSON', () => {
     expect(isParseFailure(parseRoute53ResolverQuery('{"query_name":', CTX))).toBe(true);
@@ -159,20 +161,18 @@ describe('Resolver record variants (one change from the firewall fixture line)',
 describe('isRoute53ResolverQuery', () => {
   it('accepts every fixture line and rejects other JSON', () => {
     for (const line of LINES) expect(isRoute53ResolverQuery(JSON.parse(line))).toBe(true);
-    for (const other of [null, 1, 'x', [], {}, { query_name: 'a.' }, { eventVersion: '1.08' }]) expect(isRoute53ResolverQuery(other)).toBe(false);
+    for (const other of [null, 1, 'x', [], {}, { query_name: 'a.' }, { eventVersion: '1.08' }])
+      expect(isRoute53ResolverQuery(other)).toBe(false);
   });
 });
 
 describe('never throws', () => {
-  const check = (result: ParseResult): void => {
-    if (isParseFailure(result)) expect(typeof result.failure).toBe('string');
-    else expect(result.dataset).toBe('aws.route53_resolver');
-  };
+  const check = (result: ParseResult): void => expectResultOrFailure(result, 'aws.route53_resolver');
   it('on arbitrary strings', () => {
-    fc.assert(fc.property(fc.string({ unit: 'binary', maxLength: 300 }), (s) => check(parseRoute53ResolverQuery(s, CTX))), { numRuns: 10_000 });
+    forAll(binaryStrings, 10_000, (s) => check(parseRoute53ResolverQuery(s, CTX)));
   });
   it('on arbitrary JSON values', () => {
-    fc.assert(fc.property(fc.jsonValue(), (v) => check(parseRoute53ResolverQuery(JSON.stringify(v) ?? '', CTX, v))), { numRuns: 10_000 });
+    forAllJson(fc.jsonValue(), 10_000, (text, v) => check(parseRoute53ResolverQuery(text, CTX, v)));
   });
   it('on fixture records with mutated fields', () => {
     const keys = Object.keys(JSON.parse(LINES[32] ?? '{}') as object);

@@ -14,7 +14,13 @@ import type { FlowLogFormat } from '../../../src/parse/vpc-flow-log.ts';
 
 const CTX: ParseContext = { logGroup: 'vpc-flow-logs', logStream: 'eni-all', owner: '123456789010' };
 const FIXTURES = new URL('../../fixtures/vpcflow/', import.meta.url);
-const SEEDS = ['test-extra-samples.log', 'test-tcp-flag-sequence.log', 'test-tgw-samples.log', 'test-v5-all-fields.log', 'test-v8-samples.log']
+const SEEDS = [
+  'test-extra-samples.log',
+  'test-tcp-flag-sequence.log',
+  'test-tgw-samples.log',
+  'test-v5-all-fields.log',
+  'test-v8-samples.log',
+]
   .flatMap((name) => readFileSync(new URL(name, FIXTURES), 'utf8').split('\n'))
   .filter((line) => line !== '');
 
@@ -22,11 +28,31 @@ const SEEDS = ['test-extra-samples.log', 'test-tcp-flag-sequence.log', 'test-tgw
 function wellFormed(result: ParseResult): boolean {
   if (isParseFailure(result)) return typeof result.failure === 'string' && result.failure.length > 0;
   JSON.stringify(result.fields);
-  return result.dataset === 'aws.vpcflow' && (result.timestamp === undefined || Number.isFinite(result.timestamp));
+  return (
+    result.dataset === 'aws.vpcflow' && (result.timestamp === undefined || Number.isFinite(result.timestamp))
+  );
 }
 
 const token = fc.oneof(
-  fc.constantFrom('-', '0', '6', '17', '58', '2', '19', 'ACCEPT', 'REJECT', 'OK', 'NODATA', 'SKIPDATA', 'IPv4', 'IPv6', '#', '${version}', 'version'),
+  fc.constantFrom(
+    '-',
+    '0',
+    '6',
+    '17',
+    '58',
+    '2',
+    '19',
+    'ACCEPT',
+    'REJECT',
+    'OK',
+    'NODATA',
+    'SKIPDATA',
+    'IPv4',
+    'IPv6',
+    '#',
+    '${version}',
+    'version',
+  ),
   fc.nat().map(String),
   fc.bigInt({ min: 0n, max: 10n ** 20n }).map(String),
   fc.string({ maxLength: 12 }),
@@ -37,7 +63,9 @@ const token = fc.oneof(
 const mutatedLine = fc
   .tuple(
     fc.constantFrom(...SEEDS),
-    fc.array(fc.tuple(fc.nat(), fc.constantFrom('replace', 'drop', 'dup', 'glue', 'space'), token), { maxLength: 4 }),
+    fc.array(fc.tuple(fc.nat(), fc.constantFrom('replace', 'drop', 'dup', 'glue', 'space'), token), {
+      maxLength: 4,
+    }),
   )
   .map(([seed, edits]) => {
     const tokens = seed.split(' ');
@@ -70,7 +98,11 @@ const TCP_FLAG_SEQUENCE = mustParseFormat(
 );
 
 /** No format (pick by field count), the default, or a configured custom one. */
-const anyFormat = fc.constantFrom<FlowLogFormat | undefined>(undefined, DEFAULT_FLOW_LOG_FORMAT, TCP_FLAG_SEQUENCE);
+const anyFormat = fc.constantFrom<FlowLogFormat | undefined>(
+  undefined,
+  DEFAULT_FLOW_LOG_FORMAT,
+  TCP_FLAG_SEQUENCE,
+);
 
 describe('vpc-flow-log never throws', () => {
   it('parseVpcFlowLog returns a result for 10,000 random and mutated lines', () => {
@@ -93,10 +125,15 @@ describe('vpc-flow-log never throws', () => {
 
   it('parseFlowLogFormat returns a format or a failure for any text', () => {
     fc.assert(
-      fc.property(fc.array(token, { maxLength: 70 }).map((t) => t.join(' ')), (text) => {
-        const result = parseFlowLogFormat(text);
-        return 'failure' in result ? result.failure.length > 0 : result.fields.length === result.slots.length;
-      }),
+      fc.property(
+        fc.array(token, { maxLength: 70 }).map((t) => t.join(' ')),
+        (text) => {
+          const result = parseFlowLogFormat(text);
+          return 'failure' in result
+            ? result.failure.length > 0
+            : result.fields.length === result.slots.length;
+        },
+      ),
       { numRuns: 5_000 },
     );
   });
@@ -107,19 +144,36 @@ describe('vpc-flow-log never throws', () => {
     const count = fc.nat({ max: 2 ** 40 });
     const epoch = fc.integer({ min: 0, max: 4_102_444_800 });
     fc.assert(
-      fc.property(ip, ip, port, port, fc.integer({ min: 0, max: 255 }), count, count, epoch, epoch, fc.constantFrom('ACCEPT', 'REJECT'),
+      fc.property(
+        ip,
+        ip,
+        port,
+        port,
+        fc.integer({ min: 0, max: 255 }),
+        count,
+        count,
+        epoch,
+        epoch,
+        fc.constantFrom('ACCEPT', 'REJECT'),
         (src, dst, sport, dport, proto, packets, bytes, start, end, action) => {
           const line = `2 123456789010 eni-0a1b2c3d ${src} ${dst} ${sport} ${dport} ${proto} ${packets} ${bytes} ${start} ${end} ${action} OK`;
           const result = parseVpcFlowLog(line, CTX);
           if (isParseFailure(result)) return false;
           const f = result.fields;
           return (
-            f.source?.ip === src && f.destination?.ip === dst && f.source.port === sport && f.destination.port === dport &&
-            f.network?.iana_number === String(proto) && f.source.packets === packets && f.source.bytes === bytes &&
-            result.timestamp === end * 1000 && f.event?.outcome === (action === 'ACCEPT' ? 'success' : 'failure') &&
+            f.source?.ip === src &&
+            f.destination?.ip === dst &&
+            f.source.port === sport &&
+            f.destination.port === dport &&
+            f.network?.iana_number === String(proto) &&
+            f.source.packets === packets &&
+            f.source.bytes === bytes &&
+            result.timestamp === end * 1000 &&
+            f.event?.outcome === (action === 'ACCEPT' ? 'success' : 'failure') &&
             f.network.type === (src.includes(':') ? 'ipv6' : 'ipv4')
           );
-        }),
+        },
+      ),
       { numRuns: 2_000 },
     );
   });

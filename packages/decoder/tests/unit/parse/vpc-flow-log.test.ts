@@ -10,18 +10,38 @@ import {
   parseVpcFlowLog,
 } from '../../../src/parse/vpc-flow-log.ts';
 import type { FlowLogFormat } from '../../../src/parse/vpc-flow-log.ts';
-import { flatten, sameValue } from '../../support/agreement.ts';
+import {
+  asArray,
+  flatten,
+  parserDeviation,
+  sameValue,
+  TCP_FLAG_SEQUENCE_HEADER,
+  TGW_DEFAULT,
+  V5_ALL_FIELDS,
+  V8_ALL_FIELDS,
+} from '../../support/agreement.ts';
+import {
+  VPCFLOW_COMPARED_FIELDS,
+  VPCFLOW_COMPARED_PREFIXES,
+  VPCFLOW_DEVIATIONS,
+} from '../../support/agreement.ts';
 import type { Flat } from '../../support/agreement.ts';
 
 const FIXTURES = new URL('../../fixtures/vpcflow/', import.meta.url);
-const CTX: ParseContext = { logGroup: 'vpc-flow-logs', logStream: 'eni-1235b8ca123456789-all', owner: '123456789010' };
+const CTX: ParseContext = {
+  logGroup: 'vpc-flow-logs',
+  logStream: 'eni-1235b8ca123456789-all',
+  owner: '123456789010',
+};
 
 function fixture(name: string): string {
   return readFileSync(new URL(name, FIXTURES), 'utf8');
 }
 
 function lines(name: string): string[] {
-  return fixture(name).split('\n').filter((line) => line !== '');
+  return fixture(name)
+    .split('\n')
+    .filter((line) => line !== '');
 }
 
 function format(text: string): FlowLogFormat {
@@ -42,79 +62,25 @@ function ours(event: ParsedEvent): Flat {
   return flat;
 }
 
-// Format strings as configured in AWS, for the fixture sets (see tests/fixtures/vpcflow/README.md).
-const V5_ALL_FIELDS =
-  '${version} ${account-id} ${interface-id} ${srcaddr} ${dstaddr} ${srcport} ${dstport} ${protocol} ${packets} ${bytes} ${start} ${end} ${action} ${log-status} ${vpc-id} ${subnet-id} ${instance-id} ${tcp-flags} ${type} ${pkt-srcaddr} ${pkt-dstaddr} ${region} ${az-id} ${sublocation-type} ${sublocation-id} ${pkt-src-aws-service} ${pkt-dst-aws-service} ${flow-direction} ${traffic-path}';
-const V8_ALL_FIELDS = `${V5_ALL_FIELDS} \${ecs-cluster-arn} \${ecs-cluster-name} \${ecs-container-instance-arn} \${ecs-container-instance-id} \${ecs-container-id} \${ecs-second-container-id} \${ecs-service-name} \${ecs-task-definition-arn} \${ecs-task-arn} \${ecs-task-id} \${reject-reason}`;
-const TGW_DEFAULT =
-  '${version} ${resource-type} ${account-id} ${tgw-id} ${tgw-attachment-id} ${tgw-src-vpc-account-id} ${tgw-dst-vpc-account-id} ${tgw-src-vpc-id} ${tgw-dst-vpc-id} ${tgw-src-subnet-id} ${tgw-dst-subnet-id} ${tgw-src-eni} ${tgw-dst-eni} ${tgw-src-az-id} ${tgw-dst-az-id} ${tgw-pair-attachment-id} ${srcaddr} ${dstaddr} ${srcport} ${dstport} ${protocol} ${packets} ${bytes} ${start} ${end} ${log-status} ${type} ${packets-lost-no-route} ${packets-lost-blackhole} ${packets-lost-mtu-exceeded} ${packets-lost-ttl-expired} ${tcp-flags} ${region} ${flow-direction} ${pkt-src-aws-service} ${pkt-dst-aws-service}';
-// As an S3 file's header line would carry it.
-const TCP_FLAG_SEQUENCE_HEADER =
-  'version vpc-id subnet-id instance-id interface-id account-id type srcaddr dstaddr srcport dstport pkt-srcaddr pkt-dstaddr protocol bytes packets start end action tcp-flags log-status';
+// The format strings of the fixture sets, the compared fields and prefixes, and where we differ
+// from Elastic on purpose (deviations for the samples that predate Elastic's v8 ones name them in
+// `where`): tests/support/agreement.ts, shared with the full-pipeline agreement report.
 
 interface ElasticCase {
   readonly file: string;
   readonly format: FlowLogFormat;
   /** test-with-message-field.log wraps the line in {"message": …}, which Elastic unwraps. */
   readonly wrapped?: boolean;
-  /** Samples older than Elastic's v8 ones (ECS 8.0 / early 8.11): no event.action, no allowed/denied. */
-  readonly predatesV8: boolean;
 }
 
 const ELASTIC_CASES: readonly ElasticCase[] = [
-  { file: 'test-extra-samples.log', format: DEFAULT_FLOW_LOG_FORMAT, predatesV8: true },
-  { file: 'test-with-message-field.log', format: DEFAULT_FLOW_LOG_FORMAT, wrapped: true, predatesV8: true },
-  { file: 'test-tcp-flag-sequence.log', format: format(TCP_FLAG_SEQUENCE_HEADER), predatesV8: true },
-  { file: 'test-v5-all-fields.log', format: format(V5_ALL_FIELDS), predatesV8: true },
-  { file: 'test-tgw-samples.log', format: format(TGW_DEFAULT), predatesV8: false },
-  { file: 'test-v8-samples.log', format: format(V8_ALL_FIELDS), predatesV8: false },
+  { file: 'test-extra-samples.log', format: DEFAULT_FLOW_LOG_FORMAT },
+  { file: 'test-with-message-field.log', format: DEFAULT_FLOW_LOG_FORMAT, wrapped: true },
+  { file: 'test-tcp-flag-sequence.log', format: format(TCP_FLAG_SEQUENCE_HEADER) },
+  { file: 'test-v5-all-fields.log', format: format(V5_ALL_FIELDS) },
+  { file: 'test-tgw-samples.log', format: format(TGW_DEFAULT) },
+  { file: 'test-v8-samples.log', format: format(V8_ALL_FIELDS) },
 ];
-
-/** Fields compared on every document, plus every aws.vpcflow.* / orchestrator.* path on either side. */
-const COMPARED = [
-  '@timestamp',
-  'source.ip', 'source.address', 'source.port', 'source.bytes', 'source.packets',
-  'destination.ip', 'destination.address', 'destination.port',
-  'network.transport', 'network.iana_number', 'network.type', 'network.bytes', 'network.packets', 'network.direction',
-  'event.action', 'event.outcome', 'event.start', 'event.end', 'event.reason', 'event.kind', 'event.category', 'event.type',
-  'cloud.account.id', 'cloud.region', 'cloud.availability_zone', 'cloud.instance.id',
-  'service.name',
-];
-const COMPARED_PREFIXES = ['aws.vpcflow.', 'orchestrator.'];
-
-/**
- * Where we differ from Elastic on purpose. Each rule names the exact case; a rule that never
- * fires fails the suite, so the list cannot go stale.
- */
-interface Deviation {
-  readonly why: string;
-  readonly applies: (c: ElasticCase, field: string, expected: unknown, actual: unknown, doc: Flat) => boolean;
-}
-const DEVIATIONS: readonly Deviation[] = [
-  {
-    why: 'Elastic copies region/az-id into cloud.* before its "-" scrub (which only walks aws.*), so it keeps "-"; we omit absent fields',
-    applies: (_c, field, expected, actual) =>
-      (field === 'cloud.region' || field === 'cloud.availability_zone') && expected === '-' && actual === undefined,
-  },
-  {
-    why: 'event.action = flow action is in Elastic\'s newest (v8, ECS 8.11) output only; its older samples lack it',
-    applies: (c, field, expected, actual, doc) =>
-      c.predatesV8 && field === 'event.action' && expected === undefined && actual === doc.get('aws.vpcflow.action'),
-  },
-  {
-    why: 'event.type gains "denied" (REJECT) in Elastic\'s newest (v8) output, "allowed" for ACCEPT by ECS symmetry; older samples have ["connection"] only',
-    applies: (c, field, expected, actual) =>
-      c.predatesV8 &&
-      field === 'event.type' &&
-      JSON.stringify(asArray(expected)) === '["connection"]' &&
-      (JSON.stringify(actual) === '["connection","allowed"]' || JSON.stringify(actual) === '["connection","denied"]'),
-  },
-];
-
-/** ECS 8.0-vintage outputs write event.category/type as a scalar; ECS keyword fields take either. */
-function asArray(value: unknown): unknown {
-  return typeof value === 'string' ? [value] : value;
-}
 
 function normalizeExpected(field: string, value: unknown): unknown {
   return field === 'event.category' || field === 'event.type' ? asArray(value) : value;
@@ -125,16 +91,19 @@ const deviationHits = new Map<string, number>();
 
 afterAll(() => {
   console.log(
-    ['VPC flow-log agreement with Elastic expected outputs (fields compared / agreed / documented deviations):']
+    [
+      'VPC flow-log agreement with Elastic expected outputs (fields compared / agreed / documented deviations):',
+    ]
       .concat(agreement.map((a) => `  ${a.file}: ${a.compared} / ${a.agreed} / ${a.deviations}`))
       .join('\n'),
   );
 });
 
-describe('parseVpcFlowLog agrees with Elastic\'s AWS integration', () => {
+describe("parseVpcFlowLog agrees with Elastic's AWS integration", () => {
   for (const c of ELASTIC_CASES) {
     it(`${c.file}: every line, field by field`, () => {
-      const expectedDocs = (JSON.parse(fixture(`${c.file}-expected.json`)) as { expected: unknown[] }).expected;
+      const expectedDocs = (JSON.parse(fixture(`${c.file}-expected.json`)) as { expected: unknown[] })
+        .expected;
       const inputs = lines(c.file).map((line) =>
         c.wrapped === true ? (JSON.parse(line) as { message: string }).message : line,
       );
@@ -150,9 +119,9 @@ describe('parseVpcFlowLog agrees with Elastic\'s AWS integration', () => {
         expect(parseVpcFlowLog(line, CTX)).toEqual(result);
         const actual = ours(result);
         const expected = flatten(expectedDocs[i]);
-        const fields = new Set(COMPARED);
+        const fields = new Set(VPCFLOW_COMPARED_FIELDS);
         for (const key of [...expected.keys(), ...actual.keys()]) {
-          if (COMPARED_PREFIXES.some((prefix) => key.startsWith(prefix))) fields.add(key);
+          if (VPCFLOW_COMPARED_PREFIXES.some((prefix) => key.startsWith(prefix))) fields.add(key);
         }
         for (const field of fields) {
           const want = normalizeExpected(field, expected.get(field));
@@ -163,13 +132,15 @@ describe('parseVpcFlowLog agrees with Elastic\'s AWS integration', () => {
             agreed++;
             continue;
           }
-          const deviation = DEVIATIONS.find((d) => d.applies(c, field, want, got, actual));
+          const deviation = parserDeviation(VPCFLOW_DEVIATIONS, c.file, i, field, got, want, actual);
           if (deviation !== undefined) {
             deviations++;
             deviationHits.set(deviation.why, (deviationHits.get(deviation.why) ?? 0) + 1);
             continue;
           }
-          mismatches.push(`line ${i + 1} ${field}: expected ${JSON.stringify(want)}, got ${JSON.stringify(got)}`);
+          mismatches.push(
+            `line ${i + 1} ${field}: expected ${JSON.stringify(want)}, got ${JSON.stringify(got)}`,
+          );
         }
       });
       agreement.push({ file: c.file, compared, agreed, deviations });
@@ -178,14 +149,21 @@ describe('parseVpcFlowLog agrees with Elastic\'s AWS integration', () => {
     });
   }
 
+  // A rule that never fires fails the suite, so the list cannot go stale. Hits are counted by
+  // reason: the cloud.region and cloud.availability_zone rules share one, and either firing counts.
   it('uses every documented deviation', () => {
-    for (const d of DEVIATIONS) expect(deviationHits.get(d.why) ?? 0, d.why).toBeGreaterThan(0);
+    for (const d of VPCFLOW_DEVIATIONS) expect(deviationHits.get(d.why) ?? 0, d.why).toBeGreaterThan(0);
   });
 });
 
 interface VrlCases {
   aws_docs_examples_parse_ok: { format: string | null; lines: string[] }[];
-  expected_cases: { origin: string; input: string; format: string | null; expected: Record<string, unknown> }[];
+  expected_cases: {
+    origin: string;
+    input: string;
+    format: string | null;
+    expected: Record<string, unknown>;
+  }[];
 }
 const VRL = JSON.parse(fixture('vrl_parse_aws_vpc_flow_log_cases.json')) as VrlCases;
 
@@ -227,12 +205,17 @@ const VRL_PATHS: Record<string, readonly [string, (v: unknown) => unknown]> = {
 };
 
 describe('parseVpcFlowLog on Vector VRL cases (AWS docs examples)', () => {
-  const docLines = VRL.aws_docs_examples_parse_ok.flatMap((group) => group.lines.map((line) => ({ line, format: group.format })));
+  const docLines = VRL.aws_docs_examples_parse_ok.flatMap((group) =>
+    group.lines.map((line) => ({ line, format: group.format })),
+  );
 
   it('parses all 27 AWS docs lines with their formats', () => {
     expect(docLines).toHaveLength(27);
     const failures = docLines
-      .map(({ line, format: text }) => ({ line, result: parseVpcFlowLog(line, CTX, text === null ? undefined : format(text)) }))
+      .map(({ line, format: text }) => ({
+        line,
+        result: parseVpcFlowLog(line, CTX, text === null ? undefined : format(text)),
+      }))
       .filter(({ result }) => isParseFailure(result));
     expect(failures).toEqual([]);
   });
@@ -240,13 +223,17 @@ describe('parseVpcFlowLog on Vector VRL cases (AWS docs examples)', () => {
   it('agrees with the 5 expected objects on every value', () => {
     expect(VRL.expected_cases).toHaveLength(5);
     for (const c of VRL.expected_cases) {
-      const actual = ours(parsed(parseVpcFlowLog(c.input, CTX, c.format === null ? undefined : format(c.format))));
+      const actual = ours(
+        parsed(parseVpcFlowLog(c.input, CTX, c.format === null ? undefined : format(c.format))),
+      );
       for (const [key, value] of Object.entries(c.expected)) {
         const path = VRL_PATHS[key];
         expect(path, `VRL key ${key} has a home`).toBeDefined();
         if (path === undefined) continue;
         // VRL writes null for "-"; we omit the field.
-        expect(actual.get(path[0]), `${c.origin}: ${key}`).toEqual(value === null ? undefined : path[1](value));
+        expect(actual.get(path[0]), `${c.origin}: ${key}`).toEqual(
+          value === null ? undefined : path[1](value),
+        );
       }
     }
   });
@@ -279,7 +266,9 @@ describe('flow-log formats', () => {
     expect(parseFlowLogFormat('${version} ${account-id} ${bogus-field}')).toEqual({
       failure: expect.stringContaining('bogus-field'),
     });
-    expect(parseFlowLogFormat('version ${srcaddr')).toEqual({ failure: expect.stringContaining('${srcaddr') });
+    expect(parseFlowLogFormat('version ${srcaddr')).toEqual({
+      failure: expect.stringContaining('${srcaddr'),
+    });
     expect(parseFlowLogFormat('version version')).toEqual({ failure: expect.stringContaining('twice') });
     expect(parseFlowLogFormat('   ')).toEqual({ failure: expect.stringContaining('empty') });
   });
@@ -337,13 +326,21 @@ describe('parseVpcFlowLog records', () => {
     const line = nat?.lines[0] ?? '';
     const base = parsed(parseVpcFlowLog(line, CTX));
     expect(base.fields.aws?.vpcflow?.pkt_dstaddr).toBe('203.0.113.5');
-    expect(parseVpcFlowLog(`${line} # Traffic from the source instance to host on the internet`, CTX)).toEqual(base);
+    expect(
+      parseVpcFlowLog(`${line} # Traffic from the source instance to host on the internet`, CTX),
+    ).toEqual(base);
   });
 
   it('falls back to flow start for the timestamp, and to none', () => {
-    const noEnd = accept.split(' ').map((token, i) => (i === 11 ? '-' : token)).join(' ');
+    const noEnd = accept
+      .split(' ')
+      .map((token, i) => (i === 11 ? '-' : token))
+      .join(' ');
     expect(parsed(parseVpcFlowLog(noEnd, CTX)).timestamp).toBe(1418530010 * 1000);
-    const neither = noEnd.split(' ').map((token, i) => (i === 10 ? '-' : token)).join(' ');
+    const neither = noEnd
+      .split(' ')
+      .map((token, i) => (i === 10 ? '-' : token))
+      .join(' ');
     expect(parsed(parseVpcFlowLog(neither, CTX)).timestamp).toBeUndefined();
   });
 
@@ -364,7 +361,9 @@ describe('looksLikeVpcFlowLog', () => {
     for (const c of ELASTIC_CASES.filter((x) => x.wrapped !== true)) {
       for (const line of lines(c.file)) expect(looksLikeVpcFlowLog(line), line).toBe(true);
     }
-    for (const group of VRL.aws_docs_examples_parse_ok.filter((g) => g.format?.startsWith('version') ?? true)) {
+    for (const group of VRL.aws_docs_examples_parse_ok.filter(
+      (g) => g.format?.startsWith('version') ?? true,
+    )) {
       for (const line of group.lines) expect(looksLikeVpcFlowLog(line), line).toBe(true);
     }
     expect(looksLikeVpcFlowLog(TCP_FLAG_SEQUENCE_HEADER)).toBe(true);
