@@ -57,8 +57,8 @@ export function normalize(input: NormalizeInput): LogDocument {
   const aws = (fields.aws ?? {}) as LogDocument['aws'];
   aws.cloudwatch = { log_group: envelope.logGroup, log_stream: envelope.logStream, owner: envelope.owner };
 
-  const document = fields as unknown as LogDocument;
-  document['@timestamp'] = isoTime(time);
+  // A shallow copy only to put @timestamp first, where people reading NDJSON look for it.
+  const document = { '@timestamp': isoTime(time), ...fields } as LogDocument;
   document.event = eventFields;
   document.cloud = cloud;
   document.aws = aws;
