@@ -13,6 +13,7 @@ import {
   type OutputCompression,
 } from '../src/index.ts';
 import { buildCorpus, type Corpus } from './corpus.ts';
+import { naiveTransform } from './naive-reference.ts';
 
 const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 7);
 const corpus = buildCorpus(Number(process.env.BENCH_INVOCATIONS ?? 40));
@@ -87,6 +88,12 @@ async function time(
 const floorRun = await time(floor);
 const gzipRun = await time(full('gzip'));
 const plainRun = await time(full('none'));
+let naiveBytes = 0;
+const naiveRun = await time((c) => {
+  naiveBytes = 0;
+  for (const invocation of c.invocations) naiveBytes += naiveTransform(invocation);
+  return c.invocations.length;
+});
 const floorRun2 = await time(floor);
 const floorSeconds = Math.min(floorRun.seconds, floorRun2.seconds);
 
@@ -151,6 +158,12 @@ const report = {
     eventsPerSecond: Math.round(floorEventsPerSecond),
   },
   full: { gzip: mode('gzip', gzipRun), none: mode('none', plainRun) },
+  naiveReference: {
+    what: 'bench/naive-reference.ts: flat objects, no validation, no ECS, no original (the issue quotes ≈ 0.3×)',
+    eventsPerSecond: Math.round(corpus.events / naiveRun.seconds),
+    ratioToFloor: +(floorSeconds / naiveRun.seconds).toFixed(3),
+    responseMB: +(naiveBytes / 1e6).toFixed(2),
+  },
   responseLimitBytes: DEFAULT_RESPONSE_LIMIT_BYTES,
   bundle: {
     path: 'packages/decoder/dist/lambda/firehose/index.mjs',
