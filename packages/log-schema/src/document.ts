@@ -68,6 +68,4 @@ export interface LogDocument {
   process?: ProcessFields;
   faas?: FaasFields;
   trace?: TraceFields;
-  /** Structured fields of an application's own JSON log line that have no ECS home. */
-  labels?: Record<string, string>;
 }

@@ -206,6 +206,8 @@ export function ndjsonBuffer(documents: readonly LogDocument[]): Buffer {
   return buffer.subarray(0, offset);
 }
 
+const ACCOUNT_ID = /^\d{12}$/;
+
 /**
  * Partition keys for a record. One Firehose record is one CloudWatch Logs payload, so one log
  * group of one owner: the owner is the account, the first document gives dataset and date.
@@ -213,7 +215,8 @@ export function ndjsonBuffer(documents: readonly LogDocument[]): Buffer {
 export function partitionKeysOf(owner: string, first: LogDocument): PartitionKeys {
   const ts = first['@timestamp'];
   return {
-    account: owner,
+    // The key becomes part of an S3 prefix: only an account id may go there, never payload text.
+    account: ACCOUNT_ID.test(owner) ? owner : 'unknown',
     dataset: first.event.dataset,
     date: `${ts.slice(0, 4)}/${ts.slice(5, 7)}/${ts.slice(8, 10)}`,
   };

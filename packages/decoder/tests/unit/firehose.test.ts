@@ -78,6 +78,20 @@ describe('transformFirehoseEvent', () => {
     });
   });
 
+  it('puts only a 12-digit account id into the account partition key (it becomes an S3 prefix)', () => {
+    const owners = ['444455556666', '../../other-prefix', 'CloudwatchLogs', '4444555566667'];
+    const payloads = owners.map((owner) =>
+      encodePayload(dataMessage('/vpc/flow-logs', [flow(1)], { owner })),
+    );
+    const { response } = transformFirehoseEvent(firehoseEvent(payloads), decoder);
+    expect(response.records.map((r) => r.metadata?.partitionKeys.account)).toEqual([
+      '444455556666',
+      'unknown',
+      'unknown',
+      'unknown',
+    ]);
+  });
+
   it('drops a record whose events are all flow-log headers (nothing to deliver, deliberately)', () => {
     const header =
       'version account-id interface-id srcaddr dstaddr srcport dstport protocol packets bytes start end action log-status';
