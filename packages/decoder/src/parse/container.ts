@@ -1,6 +1,6 @@
 import type { ContainerLogFields } from '@central-logging/log-schema';
 import { parseHttpAccessLine } from './http-access.ts';
-import { asEpochMillis, asRecord, asString } from './json-fields.ts';
+import { asEpochMillis, asRecord, asString, tryParseJson } from './json-fields.ts';
 import type { JsonRecord } from './json-fields.ts';
 import type { ParseContext, ParsedFields, ParseResult } from './types.ts';
 
@@ -42,7 +42,7 @@ export function isContainerRecord(json: unknown): boolean {
 /** Parses one container log event: shipper record, application JSON line or plain text. */
 export function parseContainerLog(message: string, ctx: ParseContext, json?: unknown): ParseResult {
   let value = json;
-  if (value === undefined && message.charCodeAt(0) === 123 /* { */) value = tryJson(message);
+  if (value === undefined && message.charCodeAt(0) === 123 /* { */) value = tryParseJson(message);
   const fields: ParsedFields = {};
   const container: ContainerLogFields = {};
   let timestamp: number | undefined;
@@ -165,7 +165,7 @@ function splitImage(image: string): NonNullable<NonNullable<ParsedFields['contai
 function readApplicationLine(line: string, fields: ParsedFields, container: ContainerLogFields): void {
   fields.message = line;
   if (line.charCodeAt(0) === 123 /* { */) {
-    const inner = asRecord(tryJson(line));
+    const inner = asRecord(tryParseJson(line));
     if (inner !== undefined) {
       readApplicationJson(inner, fields);
       return;
@@ -245,12 +245,4 @@ function trimNewline(text: string): string {
   let end = text.length;
   while (end > 0 && (text.charCodeAt(end - 1) === 10 || text.charCodeAt(end - 1) === 13)) end--;
   return end === text.length ? text : text.slice(0, end);
-}
-
-function tryJson(text: string): unknown {
-  try {
-    return JSON.parse(text) as unknown;
-  } catch {
-    return undefined;
-  }
 }

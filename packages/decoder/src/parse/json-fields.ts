@@ -128,3 +128,12 @@ function setOwn(target: JsonRecord, key: string, value: unknown): void {
     Object.defineProperty(target, key, { value, enumerable: true, writable: true, configurable: true });
   else target[key] = value;
 }
+
+/** `JSON.parse(text)`, or undefined when it is not JSON (for messages that may or may not be). */
+export function tryParseJson(text: string): unknown {
+  try {
+    return JSON.parse(text) as unknown;
+  } catch {
+    return undefined;
+  }
+}

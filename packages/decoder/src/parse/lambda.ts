@@ -1,5 +1,5 @@
 import type { LambdaFields } from '@central-logging/log-schema';
-import { asEpochMillis, asRecord, asString } from './json-fields.ts';
+import { asEpochMillis, asRecord, asString, tryParseJson } from './json-fields.ts';
 import type { JsonRecord } from './json-fields.ts';
 import { parseFailure } from './types.ts';
 import type { ParseContext, ParsedFields, ParseResult } from './types.ts';
@@ -35,7 +35,7 @@ export function parseLambdaLog(message: string, ctx: ParseContext, json?: unknow
   if (name !== undefined) fields.faas = { name };
 
   let value = json;
-  if (value === undefined && message.charCodeAt(0) === 123 /* { */) value = tryJson(message);
+  if (value === undefined && message.charCodeAt(0) === 123 /* { */) value = tryParseJson(message);
   const record = asRecord(value);
   if (record !== undefined) {
     const type = asString(record['type']);
@@ -350,14 +350,6 @@ function trimEnd(text: string): string {
     end--;
   }
   return end === text.length ? text : text.slice(0, end);
-}
-
-function tryJson(text: string): unknown {
-  try {
-    return JSON.parse(text) as unknown;
-  } catch {
-    return undefined;
-  }
 }
 
 function safeStringify(value: unknown): string | undefined {
