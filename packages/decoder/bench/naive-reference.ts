@@ -6,22 +6,10 @@
 import { gunzipSync } from 'node:zlib';
 import type { FirehoseTransformationEvent } from '../src/index.ts';
 
-const FLOW_FIELDS = [
-  'version',
-  'account_id',
-  'interface_id',
-  'srcaddr',
-  'dstaddr',
-  'srcport',
-  'dstport',
-  'protocol',
-  'packets',
-  'bytes',
-  'start',
-  'end',
-  'action',
-  'log_status',
-];
+const FLOW_FIELDS =
+  'version account_id interface_id srcaddr dstaddr srcport dstport protocol packets bytes start end action log_status'.split(
+    ' ',
+  );
 
 interface Envelope {
   owner: string;

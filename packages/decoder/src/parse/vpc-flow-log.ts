@@ -56,23 +56,16 @@ function compile(fields: readonly FlowLogFieldName[]): FlowLogFormat {
   return { fields, slots };
 }
 
+/**
+ * The catalogue lists fields in version order, which is also the order of the AWS console's
+ * "all fields" formats: each of them is the catalogue up to its version's last field.
+ */
+function fieldsThrough(last: FlowLogFieldName): readonly FlowLogFieldName[] {
+  return FLOW_LOG_FIELD_NAMES.slice(0, FLOW_LOG_FIELD_NAMES.indexOf(last) + 1);
+}
+
 /** AWS's default format (version 2). */
-export const DEFAULT_FLOW_LOG_FORMAT: FlowLogFormat = compile([
-  'version',
-  'account-id',
-  'interface-id',
-  'srcaddr',
-  'dstaddr',
-  'srcport',
-  'dstport',
-  'protocol',
-  'packets',
-  'bytes',
-  'start',
-  'end',
-  'action',
-  'log-status',
-]);
+export const DEFAULT_FLOW_LOG_FORMAT: FlowLogFormat = compile(fieldsThrough('log-status'));
 
 /** The NAT-gateway custom format of the AWS docs examples (Beats: 6 tokens). */
 const NAT_GATEWAY_FORMAT = compile([
@@ -130,43 +123,11 @@ const TCP_FLAG_SEQUENCE_FORMAT = compile([
   'log-status',
 ]);
 
-const V5_FIELDS: readonly FlowLogFieldName[] = [
-  ...DEFAULT_FLOW_LOG_FORMAT.fields,
-  'vpc-id',
-  'subnet-id',
-  'instance-id',
-  'tcp-flags',
-  'type',
-  'pkt-srcaddr',
-  'pkt-dstaddr',
-  'region',
-  'az-id',
-  'sublocation-type',
-  'sublocation-id',
-  'pkt-src-aws-service',
-  'pkt-dst-aws-service',
-  'flow-direction',
-  'traffic-path',
-];
-
 /** All version 2–5 fields in the AWS console's order (Elastic: 29 tokens). */
-const V5_ALL_FIELDS_FORMAT = compile(V5_FIELDS);
+const V5_ALL_FIELDS_FORMAT = compile(fieldsThrough('traffic-path'));
 
 /** All version 2–8 fields in the AWS console's order (Elastic's v8 samples: 40 tokens). */
-const V8_ALL_FIELDS_FORMAT = compile([
-  ...V5_FIELDS,
-  'ecs-cluster-arn',
-  'ecs-cluster-name',
-  'ecs-container-instance-arn',
-  'ecs-container-instance-id',
-  'ecs-container-id',
-  'ecs-second-container-id',
-  'ecs-service-name',
-  'ecs-task-definition-arn',
-  'ecs-task-arn',
-  'ecs-task-id',
-  'reject-reason',
-]);
+const V8_ALL_FIELDS_FORMAT = compile(fieldsThrough('reject-reason'));
 
 /** The transit-gateway flow log's default format, all fields (Elastic's tgw samples: 36). */
 const TRANSIT_GATEWAY_DEFAULT_FORMAT = compile([
