@@ -44,7 +44,6 @@ export {
   ndjsonBase64,
   ndjsonBuffer,
   partitionKeysOf,
-  toNdjson,
   transformFirehoseEvent,
   type FailureReason,
   type FirehoseInputRecord,

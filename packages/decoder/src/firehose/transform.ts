@@ -172,23 +172,17 @@ function fallbackSize(record: FirehoseInputRecord): number {
   return RECORD_OVERHEAD_BYTES + record.recordId.length + record.data.length;
 }
 
-/** One JSON document per line, newline-terminated, so Firehose's concatenation stays NDJSON. */
-export function toNdjson(documents: readonly LogDocument[]): string {
-  let text = '';
-  for (const document of documents) text += JSON.stringify(document) + '\n';
-  return text;
-}
-
-/**
- * {@link toNdjson}, base64-encoded, without building the joined string: each line is written
- * straight into one buffer (a UTF-16 code unit is at most 3 UTF-8 bytes), which skips flattening a
- * rope of thousands of strings and a second copy (≈ 12% of a Firehose invocation, measured).
- */
+/** {@link ndjsonBuffer}, base64-encoded: plain NDJSON `Ok` data. */
 export function ndjsonBase64(documents: readonly LogDocument[]): string {
   return ndjsonBuffer(documents).toString('base64');
 }
 
-/** {@link toNdjson} as UTF-8 bytes, written line by line into one buffer. */
+/**
+ * The documents as NDJSON bytes: one JSON document per line, newline-terminated so Firehose's
+ * concatenation of records stays NDJSON. Each line is written straight into one buffer (a UTF-16
+ * code unit is at most 3 UTF-8 bytes), which skips flattening a rope of thousands of strings and a
+ * second copy (≈ 12% of a Firehose invocation, measured).
+ */
 export function ndjsonBuffer(documents: readonly LogDocument[]): Buffer {
   const lines = new Array<string>(documents.length);
   let capacity = 0;
