@@ -44,6 +44,24 @@ export function dataMessage(
   };
 }
 
+/** The message CloudWatch Logs sends once when a subscription is created, to check the destination. */
+export function controlMessage(): unknown {
+  return {
+    messageType: 'CONTROL_MESSAGE',
+    owner: 'CloudwatchLogs',
+    logGroup: '',
+    logStream: '',
+    subscriptionFilters: [],
+    logEvents: [
+      {
+        id: '',
+        timestamp: 0,
+        message: 'CWL CONTROL MESSAGE: Checking health of destination Kinesis stream.',
+      },
+    ],
+  };
+}
+
 /** base64(gzip(JSON)), as CloudWatch Logs writes to Kinesis. */
 export function encodePayload(message: unknown): string {
   return gzipSync(JSON.stringify(message)).toString('base64');

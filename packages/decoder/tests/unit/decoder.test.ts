@@ -9,7 +9,7 @@ import {
   type KinesisStreamEvent,
   type PayloadResult,
 } from '../../src/index.ts';
-import { dataMessage, encodePayload, fixture } from '../support/payloads.ts';
+import { controlMessage, dataMessage, encodePayload, fixture } from '../support/payloads.ts';
 
 const decoder = createDecoder();
 
@@ -236,24 +236,7 @@ describe('bad input', () => {
   });
 
   it('drops a CONTROL_MESSAGE', () => {
-    expect(
-      decoder.decodeData(
-        encodePayload({
-          messageType: 'CONTROL_MESSAGE',
-          owner: 'CloudwatchLogs',
-          logGroup: '',
-          logStream: '',
-          subscriptionFilters: [],
-          logEvents: [
-            {
-              id: '',
-              timestamp: 0,
-              message: 'CWL CONTROL MESSAGE: Checking health of destination Kinesis stream.',
-            },
-          ],
-        }),
-      ).kind,
-    ).toBe('control');
+    expect(decoder.decodeData(encodePayload(controlMessage())).kind).toBe('control');
   });
 
   it('fails fast on a bad configuration, naming the problem', () => {

@@ -8,7 +8,7 @@ import {
   transformFirehoseEvent,
   type FirehoseTransformationResponse,
 } from '../../src/index.ts';
-import { dataMessage, encodePayload, firehoseEvent } from '../support/payloads.ts';
+import { controlMessage, dataMessage, encodePayload, firehoseEvent } from '../support/payloads.ts';
 
 const decoder = createDecoder();
 const flow = (i: number) =>
@@ -28,14 +28,7 @@ describe('transformFirehoseEvent', () => {
   it('returns exactly one output per recordId: Ok, Dropped or ProcessingFailed', () => {
     const event = firehoseEvent([
       encodePayload(dataMessage('/vpc/flow-logs', [flow(1), flow(2)])),
-      encodePayload({
-        messageType: 'CONTROL_MESSAGE',
-        owner: 'CloudwatchLogs',
-        logGroup: '',
-        logStream: '',
-        subscriptionFilters: [],
-        logEvents: [],
-      }),
+      encodePayload(controlMessage()),
       'definitely not base64!',
       encodePayload(
         dataMessage('/aws/lambda/orders', ['START RequestId: 1 Version: $LATEST'], { owner: '222233334444' }),
