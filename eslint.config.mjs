@@ -25,11 +25,14 @@ export default tseslint.config(
             { sourceTag: 'scope:shared', onlyDependOnLibsWithTags: ['scope:shared'] },
             { sourceTag: 'scope:dataplane', onlyDependOnLibsWithTags: ['scope:dataplane', 'scope:shared'] },
             { sourceTag: 'scope:infra', onlyDependOnLibsWithTags: ['scope:infra', 'scope:shared'] },
-            { sourceTag: 'type:lib', onlyDependOnLibsWithTags: ['type:lib'] },
-            { sourceTag: 'type:lambda', onlyDependOnLibsWithTags: ['type:lib'] },
+            // type:testkit (local OpenSearch, S3 server) is a devDependency: tests import it, and a
+            // bundle never does (esbuild would pull its Maven/s3rver code in; the size checks catch it).
+            { sourceTag: 'type:lib', onlyDependOnLibsWithTags: ['type:lib', 'type:testkit'] },
+            { sourceTag: 'type:lambda', onlyDependOnLibsWithTags: ['type:lib', 'type:testkit'] },
             // Pulumi programs consume Lambda bundles from dist/, never their source.
-            { sourceTag: 'type:pulumi-app', onlyDependOnLibsWithTags: ['type:lib'] },
-            { sourceTag: 'type:tool', onlyDependOnLibsWithTags: ['type:lib', 'type:lambda'] },
+            { sourceTag: 'type:pulumi-app', onlyDependOnLibsWithTags: ['type:lib', 'type:testkit'] },
+            { sourceTag: 'type:tool', onlyDependOnLibsWithTags: ['type:lib', 'type:lambda', 'type:testkit'] },
+            { sourceTag: 'type:testkit', onlyDependOnLibsWithTags: ['type:testkit'] },
           ],
         },
       ],

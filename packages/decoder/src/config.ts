@@ -4,6 +4,7 @@ import {
   type FlowLogFormatOption,
   type LogGroupSourceOption,
 } from './options.ts';
+import { envReader, type Env } from './env.ts';
 import { DEFAULT_RESPONSE_LIMIT_BYTES, type OutputCompression } from './firehose/transform.ts';
 
 /** The Firehose transformation Lambda's configuration, read once from its environment. */
@@ -23,15 +24,16 @@ export interface FirehoseProcessorConfig {
  * - `DECODER_LOG_GROUP_SOURCES`: JSON `[{"pattern":"/org/flow/*","source":"vpcflow"}]`.
  * - `DECODER_FLOW_LOG_FORMATS`: JSON `[{"logGroup":"/org/flow/*","format":"${version} …"}]`.
  */
-export function decoderOptionsFromEnv(env: Readonly<Record<string, string | undefined>>): DecoderOptions {
-  const maxDecompressedBytes = integer(env, 'DECODER_MAX_DECOMPRESSED_BYTES');
-  const maxParseBytes = integer(env, 'DECODER_MAX_PARSE_BYTES');
-  const keepOriginal = boolean(env, 'DECODER_KEEP_ORIGINAL');
-  const logGroupSources = jsonArray<LogGroupSourceOption>(env, 'DECODER_LOG_GROUP_SOURCES', [
+export function decoderOptionsFromEnv(env: Env): DecoderOptions {
+  const read = envReader(env, (message) => new DecoderConfigError(message));
+  const maxDecompressedBytes = read.integer('DECODER_MAX_DECOMPRESSED_BYTES');
+  const maxParseBytes = read.integer('DECODER_MAX_PARSE_BYTES');
+  const keepOriginal = read.boolean('DECODER_KEEP_ORIGINAL');
+  const logGroupSources = read.jsonArray<LogGroupSourceOption>('DECODER_LOG_GROUP_SOURCES', [
     'pattern',
     'source',
   ]);
-  const flowLogFormats = jsonArray<FlowLogFormatOption>(env, 'DECODER_FLOW_LOG_FORMATS', [
+  const flowLogFormats = read.jsonArray<FlowLogFormatOption>('DECODER_FLOW_LOG_FORMATS', [
     'logGroup',
     'format',
   ]);
@@ -48,66 +50,11 @@ export function decoderOptionsFromEnv(env: Readonly<Record<string, string | unde
  * Reads the Firehose processor's configuration: the decoder's variables plus
  * `FIREHOSE_RESPONSE_LIMIT_BYTES` and `FIREHOSE_OUTPUT_COMPRESSION` (`gzip` | `none`).
  */
-export function firehoseProcessorConfigFromEnv(
-  env: Readonly<Record<string, string | undefined>>,
-): FirehoseProcessorConfig {
+export function firehoseProcessorConfigFromEnv(env: Env): FirehoseProcessorConfig {
+  const read = envReader(env, (message) => new DecoderConfigError(message));
   return {
     decoder: decoderOptionsFromEnv(env),
-    responseLimitBytes: integer(env, 'FIREHOSE_RESPONSE_LIMIT_BYTES') ?? DEFAULT_RESPONSE_LIMIT_BYTES,
-    compression: oneOf(env, 'FIREHOSE_OUTPUT_COMPRESSION', ['gzip', 'none'] as const) ?? 'gzip',
+    responseLimitBytes: read.integer('FIREHOSE_RESPONSE_LIMIT_BYTES') ?? DEFAULT_RESPONSE_LIMIT_BYTES,
+    compression: read.oneOf('FIREHOSE_OUTPUT_COMPRESSION', ['gzip', 'none'] as const) ?? 'gzip',
   };
-}
-
-function integer(env: Readonly<Record<string, string | undefined>>, name: string): number | undefined {
-  const raw = env[name];
-  if (raw === undefined || raw === '') return undefined;
-  const value = Number(raw);
-  if (!Number.isSafeInteger(value) || value <= 0) {
-    throw new DecoderConfigError(`${name} must be a positive integer, got ${JSON.stringify(raw)}`);
-  }
-  return value;
-}
-
-function oneOf<T extends string>(
-  env: Readonly<Record<string, string | undefined>>,
-  name: string,
-  values: readonly T[],
-): T | undefined {
-  const raw = env[name];
-  if (raw === undefined || raw === '') return undefined;
-  if ((values as readonly string[]).includes(raw)) return raw as T;
-  throw new DecoderConfigError(`${name} must be one of ${values.join(', ')}, got ${JSON.stringify(raw)}`);
-}
-
-function boolean(env: Readonly<Record<string, string | undefined>>, name: string): boolean | undefined {
-  const raw = env[name];
-  if (raw === undefined || raw === '') return undefined;
-  if (raw === 'true') return true;
-  if (raw === 'false') return false;
-  throw new DecoderConfigError(`${name} must be true or false, got ${JSON.stringify(raw)}`);
-}
-
-function jsonArray<T>(
-  env: Readonly<Record<string, string | undefined>>,
-  name: string,
-  keys: readonly string[],
-): T[] | undefined {
-  const raw = env[name];
-  if (raw === undefined || raw === '') return undefined;
-  let value: unknown;
-  try {
-    value = JSON.parse(raw);
-  } catch {
-    throw new DecoderConfigError(`${name} must be JSON, got ${JSON.stringify(raw.slice(0, 80))}`);
-  }
-  if (!Array.isArray(value)) throw new DecoderConfigError(`${name} must be a JSON array`);
-  value.forEach((entry: unknown, i) => {
-    const record = entry as Record<string, unknown> | null;
-    for (const key of keys) {
-      if (typeof record !== 'object' || record === null || typeof record[key] !== 'string') {
-        throw new DecoderConfigError(`${name}[${i}].${key} must be a string`);
-      }
-    }
-  });
-  return value as T[];
 }

@@ -13,6 +13,7 @@ export {
   firehoseProcessorConfigFromEnv,
   type FirehoseProcessorConfig,
 } from './config.ts';
+export { envReader, type Env, type EnvReader } from './env.ts';
 export { DecodeError, isDecodeError, type DecodeErrorReason } from './errors.ts';
 export { decodeBase64, decompress, detectCompression, decodeUtf8, type Compression } from './decompress.ts';
 export {

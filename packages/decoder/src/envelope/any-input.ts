@@ -14,7 +14,8 @@ export type InputItem =
 /**
  * Decodes whatever a user or a replay hands us, by its shape: a Kinesis Data Streams event, a
  * Firehose transformation event, a Lambda `awslogs` event, a subscription message as JSON, the
- * NDJSON our Firehose archives (plain or gzip), or one payload as base64 text or gzip/zlib bytes.
+ * NDJSON our Firehose archives (plain or gzip), the records Firehose writes to its error prefix
+ * (`rawData`), or one payload as base64 text or gzip/zlib bytes.
  * Items come out in input order.
  */
 export function decodeInput(input: Uint8Array, decoder: Decoder): InputItem[] {
@@ -106,6 +107,11 @@ function decodeValue(value: unknown, decoder: Decoder, label: string): InputItem
     if (typeof awslogs.data !== 'string') return [errorItem(label, wrapperError('awslogs.data'))];
     return [{ kind: 'payload', label, result: decoder.decodeData(awslogs.data) }];
   }
+  // A Firehose error-output record: what the error prefix holds for a record our transformation
+  // returned as ProcessingFailed (or Firehose could not deliver); `rawData` is the original payload.
+  if (typeof value.rawData === 'string' && ('errorCode' in value || 'attemptsMade' in value)) {
+    return [{ kind: 'payload', label, result: decoder.decodeData(value.rawData) }];
+  }
   if ('messageType' in value) return [{ kind: 'payload', label, result: decoder.decodeMessage(value) }];
   if ('@timestamp' in value && 'event' in value) {
     const document = validateArchivedDocument(value);
@@ -126,6 +132,6 @@ function wrapperError(field: string): DecodeError {
 function unknownShape(): DecodeError {
   return new DecodeError(
     'invalid_wrapper',
-    'JSON is none of: Kinesis event, Firehose event, awslogs event, subscription message, archived document',
+    'JSON is none of: Kinesis event, Firehose event, awslogs event, subscription message, archived document, Firehose error record',
   );
 }

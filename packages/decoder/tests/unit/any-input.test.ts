@@ -52,6 +52,23 @@ describe('decodeInput tells inputs apart by shape', () => {
     expect(documentIds(items)).toEqual(records.flatMap((r) => r.logEvents.map((e) => e.id)));
   });
 
+  it('re-decodes what Firehose wrote to its error prefix (one JSON record per line, rawData)', () => {
+    const failed = { ...message, logEvents: [{ id: '1', timestamp: 1, message: 'x' }] };
+    const lines = [encodePayload(message), encodePayload(failed)].map((rawData, i) =>
+      JSON.stringify({
+        attemptsMade: 1,
+        arrivalTimestamp: 1700000000000 + i,
+        errorCode: 'Lambda.ProcessingFailed',
+        errorMessage: 'response_too_large',
+        rawData,
+        lambdaArn: 'arn:aws:lambda:eu-west-1:111122223333:function:decoder:$LATEST',
+      }),
+    );
+    const items = decodeInput(gzipSync(lines.join('\n') + '\n'), decoder);
+    expect(items.map((i) => i.kind)).toEqual(['payload', 'payload']);
+    expect(documentIds(items)).toEqual([...ids, '1']);
+  });
+
   it('keeps reading an archive past a bad line, reporting that line', () => {
     const [document] = decoder.decodeEvents(message).documents;
     const text = [

@@ -1,0 +1,52 @@
+// The indexer Lambda (Kinesis Data Streams event source, ReportBatchItemFailures). Module scope
+// runs once per cold start: a bad configuration fails here, naming the variable.
+import { S3Client } from '@aws-sdk/client-s3';
+import { createDecoder, createLogger, levelFromEnv, type KinesisStreamEvent } from '@central-logging/decoder';
+import { createOpenSearchClient } from './client.ts';
+import { indexerConfigFromEnv } from './config.ts';
+import { s3DeadLetterSink } from './dead-letter.ts';
+import { indexKinesisEvent, type KinesisBatchResponse } from './kinesis.ts';
+import { emfLine } from './metrics.ts';
+
+const config = indexerConfigFromEnv(process.env);
+const client = createOpenSearchClient(config.opensearch, config.bulk.requestTimeoutMs);
+const decoder = createDecoder(config.decoder);
+const deadLetters = s3DeadLetterSink(new S3Client({}), config.deadLetter.bucket, config.deadLetter.prefix);
+const logger = createLogger('indexer', levelFromEnv(process.env.LOG_LEVEL));
+
+/** The part of Lambda's context the indexer reads. */
+export interface LambdaContext {
+  getRemainingTimeInMillis(): number;
+  readonly awsRequestId?: string;
+}
+
+export const handler = async (
+  event: KinesisStreamEvent,
+  context: LambdaContext,
+): Promise<KinesisBatchResponse> => {
+  const deadline = Date.now() + context.getRemainingTimeInMillis() - config.timeReserveMs;
+  const { response, summary } = await indexKinesisEvent(event, {
+    client,
+    decoder,
+    deadLetters,
+    indexPrefix: config.indexPrefix,
+    bulk: { ...config.bulk, deadline },
+  });
+  const { reasons, deadLetterObjects, ...counts } = summary;
+  // One line per batch: metrics for alarms (EMF) and the first reasons for whoever looks.
+  process.stdout.write(
+    emfLine(config.metricsNamespace, { Service: 'indexer' }, counts, {
+      requestId: context.awsRequestId,
+      deadLetterObjects,
+      reasons,
+    }) + '\n',
+  );
+  if (summary.failedRecords > 0 || summary.deadLettered > 0 || summary.decodeErrors > 0) {
+    logger.warn('Batch indexed with failures', {
+      failedRecords: summary.failedRecords,
+      reasons,
+      deadLetterObjects,
+    });
+  }
+  return response;
+};

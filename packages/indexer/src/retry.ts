@@ -1,0 +1,83 @@
+/**
+ * What to do with a document (or a whole bulk request) that did not index. Decided here and
+ * nowhere else, so the Lambda, replay and the tests agree on every status.
+ *
+ * - `done`: it is in the index. 201 created, or 409 because an earlier delivery already wrote this
+ *   `_id` (`op_type: create` makes redelivery and replay a no-op).
+ * - `retry`: the cluster is busy or briefly away (429, 5xx, resets, timeouts). Retried with backoff
+ *   inside the invocation's time budget; what is still failing goes back to Kinesis.
+ * - `hold`: nothing is wrong with the document, but retrying in a few hundred milliseconds will not
+ *   help either (credentials refused, index blocked read-only because the disk is full, index
+ *   missing with auto-create off). The record goes back to Kinesis at once, which keeps retrying
+ *   it until an operator fixes the cluster; the stream's retention is the buffer.
+ * - `dead_letter`: the document itself can never index (mapping conflict, malformed JSON, too large
+ *   for any request). Retrying would block its shard forever, so it is written to the dead-letter
+ *   bucket with the error and its source coordinates, and the batch moves on.
+ */
+export type Retryability = 'done' | 'retry' | 'hold' | 'dead_letter';
+
+/** A failure as OpenSearch or the network reported it. Any field may be missing. */
+export interface Failure {
+  /** HTTP status of the item (bulk item `status`) or of the whole request. */
+  readonly status?: number | undefined;
+  /** OpenSearch error type, e.g. `mapper_parsing_exception`, `es_rejected_execution_exception`. */
+  readonly type?: string | undefined;
+  /** Node.js error code or client error name, e.g. `ECONNRESET`, `TimeoutError`. */
+  readonly code?: string | undefined;
+}
+
+/** Errors a bulk item reports with status 400–499 that are the cluster's state, not the document's. */
+const CLUSTER_STATE_TYPES = new Set([
+  'cluster_block_exception', // read-only index or cluster (disk watermark), usually 403 or 429
+  'index_closed_exception',
+  'index_not_found_exception', // auto-create disabled and the template did not create it
+  'security_exception', // fine-grained access control refused the role
+  'no_shard_available_action_exception',
+  'unavailable_shards_exception',
+  'process_cluster_event_timeout_exception',
+]);
+
+/** Network-level failures: the request may or may not have reached the node. */
+const TRANSIENT_CODES = new Set([
+  'ECONNRESET',
+  'ECONNREFUSED',
+  'ECONNABORTED',
+  'EPIPE',
+  'ETIMEDOUT',
+  'EAI_AGAIN',
+  'EHOSTUNREACH',
+  'ENETUNREACH',
+  'ENOTFOUND',
+  'UND_ERR_SOCKET',
+  'ConnectionError',
+  'TimeoutError',
+  'NoLivingConnectionsError',
+  'RequestAbortedError',
+]);
+
+/** The one decision: what becomes of a document or request that failed this way. */
+export function retryability(failure: Failure): Retryability {
+  const { status, type, code } = failure;
+  if (status !== undefined && status >= 200 && status < 300) return 'done';
+  // A create that conflicts is a document some earlier delivery already indexed.
+  if (status === 409 || type === 'version_conflict_engine_exception') return 'done';
+  if (type !== undefined && CLUSTER_STATE_TYPES.has(type)) return 'hold';
+  if (status === undefined) return code !== undefined && TRANSIENT_CODES.has(code) ? 'retry' : 'hold';
+  if (status === 429 || status === 408 || status >= 500) return 'retry';
+  if (status === 401 || status === 403 || status === 404) return 'hold';
+  // 400 mapper_parsing_exception, illegal_argument_exception, 413 for one document, …
+  return 'dead_letter';
+}
+
+/**
+ * Delay before retry `attempt` (1-based): exponential with full jitter, so a burst of rejected
+ * Lambdas does not come back in lockstep (AWS Architecture Blog, "Exponential Backoff And Jitter").
+ */
+export function backoffDelay(
+  attempt: number,
+  { baseMs, maxMs }: { readonly baseMs: number; readonly maxMs: number },
+  random: () => number = Math.random,
+): number {
+  const ceiling = Math.min(maxMs, baseMs * 2 ** Math.max(0, attempt - 1));
+  return Math.round(random() * ceiling);
+}

@@ -1,0 +1,94 @@
+import { gunzipSync } from 'node:zlib';
+import { describe, expect, it } from 'vitest';
+import { chunkByBytes, forEachConcurrently } from '../../src/bulk.ts';
+import { deadLetterBody, deadLetterKey, type DeadLetter } from '../../src/dead-letter.ts';
+import { emfLine } from '../../src/metrics.ts';
+
+describe('chunkByBytes', () => {
+  const entries = (...sizes: number[]) => sizes.map((bytes, i) => ({ i, bytes }));
+
+  it('cuts consecutive runs at the byte limit, keeping order', () => {
+    const chunks = chunkByBytes(entries(4, 4, 4, 1, 9, 2), 9);
+    expect(chunks.map((c) => c.map((e) => e.i))).toEqual([[0, 1], [2, 3], [4], [5]]);
+  });
+
+  it('sends an entry larger than the limit alone (the node decides)', () => {
+    expect(chunkByBytes(entries(20, 1), 9).map((c) => c.length)).toEqual([1, 1]);
+    expect(chunkByBytes([], 9)).toEqual([]);
+  });
+});
+
+describe('forEachConcurrently', () => {
+  it('never has more than `limit` tasks in flight and runs each once', async () => {
+    let inFlight = 0;
+    let peak = 0;
+    const seen: number[] = [];
+    await forEachConcurrently([...Array(20).keys()], 3, async (n) => {
+      inFlight++;
+      peak = Math.max(peak, inFlight);
+      await new Promise((r) => setTimeout(r, n % 4));
+      seen.push(n);
+      inFlight--;
+    });
+    expect(peak).toBe(3);
+    expect(seen.sort((a, b) => a - b)).toEqual([...Array(20).keys()]);
+  });
+});
+
+describe('dead letters', () => {
+  it('are gzip NDJSON under a dated, collision-free key', () => {
+    const letter: DeadLetter = {
+      reason: '400 mapper_parsing_exception: failed to parse field [source.port]',
+      type: 'mapper_parsing_exception',
+      status: 400,
+      source: { shardId: 'shardId-000000000001', sequenceNumber: '4958' },
+      id: '3719',
+      at: '2026-11-23T10:00:00.000Z',
+    };
+    const lines = gunzipSync(deadLetterBody([letter, letter]))
+      .toString()
+      .trimEnd()
+      .split('\n');
+    expect(lines.map((l) => JSON.parse(l))).toEqual([letter, letter]);
+    const now = new Date('2026-11-23T10:00:00.000Z');
+    const key = deadLetterKey('dead-letter/indexer/', 'shardId-000000000001', now);
+    expect(key).toMatch(
+      /^dead-letter\/indexer\/2026\/11\/23\/shardId-000000000001-20261123T100000000Z-[0-9a-f-]{36}\.ndjson\.gz$/,
+    );
+    expect(deadLetterKey('', 'a/b c', now)).not.toBe(deadLetterKey('', 'a/b c', now));
+    expect(deadLetterKey('', 'a/b c', now)).toMatch(/^2026\/11\/23\/a_b_c-/);
+  });
+});
+
+describe('emfLine', () => {
+  it('declares every count as a Count metric under the namespace and dimension', () => {
+    const line = JSON.parse(
+      emfLine(
+        'CentralLogging',
+        { Service: 'indexer' },
+        { indexed: 5, failedRecords: 0 },
+        { requestId: 'r' },
+        1700000000000,
+      ),
+    );
+    expect(line).toEqual({
+      _aws: {
+        Timestamp: 1700000000000,
+        CloudWatchMetrics: [
+          {
+            Namespace: 'CentralLogging',
+            Dimensions: [['Service']],
+            Metrics: [
+              { Name: 'indexed', Unit: 'Count' },
+              { Name: 'failedRecords', Unit: 'Count' },
+            ],
+          },
+        ],
+      },
+      requestId: 'r',
+      Service: 'indexer',
+      indexed: 5,
+      failedRecords: 0,
+    });
+  });
+});
