@@ -33,4 +33,14 @@ export {
   type KinesisIndexerDeps,
 } from './kinesis.ts';
 export { emfLine } from './metrics.ts';
+export {
+  buildTemplates,
+  DEFAULT_INDEX_PREFIX,
+  ensureTemplates,
+  indexNameFor,
+  TemplateError,
+  type TemplateOptions,
+  type TemplateReport,
+  type TemplateSet,
+} from './templates.ts';
 export { backoffDelay, retryability, type Failure, type Retryability } from './retry.ts';

@@ -26,15 +26,16 @@ export interface Failure {
   readonly code?: string | undefined;
 }
 
-/** Errors a bulk item reports with status 400–499 that are the cluster's state, not the document's. */
+/**
+ * Errors that are the cluster's state, not the document's, and outlast a backoff: read-only
+ * blocks (disk flood-stage watermark, reported with 429 or 403), closed or missing indices,
+ * refused permissions. Shard-level unavailability is not here: it passes within seconds (retry).
+ */
 const CLUSTER_STATE_TYPES = new Set([
-  'cluster_block_exception', // read-only index or cluster (disk watermark), usually 403 or 429
+  'cluster_block_exception',
   'index_closed_exception',
-  'index_not_found_exception', // auto-create disabled and the template did not create it
+  'index_not_found_exception', // auto-create disabled and no template created it
   'security_exception', // fine-grained access control refused the role
-  'no_shard_available_action_exception',
-  'unavailable_shards_exception',
-  'process_cluster_event_timeout_exception',
 ]);
 
 /** Network-level failures: the request may or may not have reached the node. */

@@ -1,6 +1,16 @@
 export { DATASETS, isDataset, type Dataset } from './datasets.ts';
 export type { AwsFields, LogDocument } from './document.ts';
 export type * from './ecs.ts';
+export {
+  LOG_DOCUMENT_FIELDS,
+  catalogueFields,
+  type CatalogueField,
+  type FieldKind,
+  type FieldMapping,
+  type FieldTree,
+  type NumberFieldKind,
+  type StringFieldKind,
+} from './mapping.ts';
 export type { CloudTrailFields } from './datasets/cloudtrail.ts';
 export type { CloudWatchFields } from './datasets/cloudwatch.ts';
 export type { ContainerLogFields } from './datasets/container.ts';

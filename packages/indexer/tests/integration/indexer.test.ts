@@ -12,7 +12,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DEFAULT_BULK_OPTIONS } from '../../src/bulk.ts';
 import { s3DeadLetterSink, type DeadLetter, type DeadLetterSink } from '../../src/dead-letter.ts';
 import { indexKinesisEvent, type KinesisIndexerDeps } from '../../src/kinesis.ts';
-import { clusterClient, countDocuments, freshPrefix } from '../support/cluster.ts';
+import { clusterClient, countDocuments, freshPrefix, present, termsOf } from '../support/cluster.ts';
 import { fixtureBatch } from '../support/fixtures.ts';
 import { kinesisRecords } from '../support/stream.ts';
 
@@ -36,7 +36,9 @@ function deps(overrides: Partial<KinesisIndexerDeps> = {}): KinesisIndexerDeps {
 async function readDeadLetters(location: string): Promise<DeadLetter[]> {
   const key = location.replace(`s3://${BUCKET}/`, '');
   const object = await s3.client.send(new GetObjectCommand({ Bucket: BUCKET, Key: key }));
-  const text = gunzipSync(Buffer.from(await object.Body!.transformToByteArray())).toString('utf8');
+  const text = gunzipSync(
+    Buffer.from(await present(object.Body, 'an object body').transformToByteArray()),
+  ).toString('utf8');
   return text
     .trimEnd()
     .split('\n')
@@ -70,12 +72,7 @@ describe('the fixture corpus, indexed into a real OpenSearch', () => {
     expect(await countDocuments(client, PREFIX)).toBe(expected.length);
 
     // Counts per dataset, as a dashboard would ask.
-    const byDataset = await client.search({
-      index: `${PREFIX}-*`,
-      body: { size: 0, aggs: { d: { terms: { field: 'event.dataset', size: 20 } } } },
-    });
-    const buckets = (byDataset.body.aggregations?.d as { buckets: { key: string; doc_count: number }[] })
-      .buckets;
+    const buckets = await termsOf(client, `${PREFIX}-*`, 'event.dataset');
     const wanted: Record<string, number> = {};
     for (const d of expected) wanted[d.event.dataset] = (wanted[d.event.dataset] ?? 0) + 1;
     expect(Object.fromEntries(buckets.map((b) => [b.key, b.doc_count]))).toEqual(wanted);
@@ -91,7 +88,7 @@ describe('the fixture corpus, indexed into a real OpenSearch', () => {
     const flow = expected.find(
       (d) => d.event.dataset === 'aws.vpcflow' && /^\d+\.\d+\.\d+\.\d+$/.test(d.source?.ip ?? ''),
     );
-    const ip = flow!.source!.ip!;
+    const ip = present(flow?.source?.ip, 'an IPv4 flow');
     const flows = await client.search({
       index: `${PREFIX}-aws.vpcflow-*`,
       body: { query: { term: { 'source.ip': ip } } },
@@ -148,7 +145,8 @@ describe('what cannot be indexed is kept with its reason', () => {
   it('a document the mapping refuses goes to a dead-letter object; the rest of the batch indexes', async () => {
     const records = kinesisRecords(300, 100, 11);
     const batch = { Records: records };
-    const victim = documentsOf({ Records: [records[1]!] })[42]!;
+    const second = present(records[1], 'a second record');
+    const victim = present(documentsOf({ Records: [second] })[42], 'a 43rd document');
     // A document whose `network` is a string where the template maps an object: what schema drift
     // between a decoder version and an index looks like. The cluster refuses it with a 400.
     const drifting: Decoder = {
@@ -169,20 +167,22 @@ describe('what cannot be indexed is kept with its reason', () => {
     expect(await countDocuments(client, PREFIX)).toBe(before + 299);
 
     expect(summary.deadLetterObjects).toHaveLength(1);
-    const [letter, ...more] = await readDeadLetters(summary.deadLetterObjects[0]!);
+    const [letter, ...more] = await readDeadLetters(
+      present(summary.deadLetterObjects[0], 'a dead-letter object'),
+    );
     expect(more).toEqual([]);
     expect(letter).toMatchObject({
       status: 400,
       type: 'mapper_parsing_exception',
       id: victim.event.id,
-      source: { sequenceNumber: records[1]!.kinesis.sequenceNumber, shardId: 'shardId-000000000000' },
+      source: { sequenceNumber: second.kinesis.sequenceNumber, shardId: 'shardId-000000000000' },
     });
-    expect(letter!.reason).toMatch(/mapper_parsing_exception.*network/);
-    expect(letter!.document?.event.id).toBe(victim.event.id);
+    expect(letter?.reason).toMatch(/mapper_parsing_exception.*network/);
+    expect(letter?.document?.event.id).toBe(victim.event.id);
   });
 
   it('an undecodable record is dead-lettered with its exact bytes, and not retried', async () => {
-    const good = kinesisRecords(10, 10, 12)[0]!;
+    const good = present(kinesisRecords(10, 10, 12)[0], 'a record');
     const garbage = gzipSync('{"messageType": "DATA_MESSAGE", "logEvents": [').toString('base64');
     const bad = {
       ...good,
@@ -191,7 +191,7 @@ describe('what cannot be indexed is kept with its reason', () => {
     const { response, summary } = await indexKinesisEvent({ Records: [bad, good] }, deps());
     expect(response.batchItemFailures).toEqual([]);
     expect(summary).toMatchObject({ records: 2, decodeErrors: 1, documents: 10, indexed: 10 });
-    const letters = await readDeadLetters(summary.deadLetterObjects[0]!);
+    const letters = await readDeadLetters(present(summary.deadLetterObjects[0], 'a dead-letter object'));
     expect(letters).toEqual([
       expect.objectContaining({
         type: 'decode_error:invalid_json',
@@ -202,7 +202,7 @@ describe('what cannot be indexed is kept with its reason', () => {
   });
 
   it('when the dead-letter store is down, the records go back to Kinesis rather than being lost', async () => {
-    const good = kinesisRecords(5, 5, 13)[0]!;
+    const good = present(kinesisRecords(5, 5, 13)[0], 'a record');
     const bad = {
       ...good,
       kinesis: { ...good.kinesis, data: 'not base64 at all!', sequenceNumber: '496000000001' },
@@ -236,7 +236,7 @@ describe('what cannot be indexed is kept with its reason', () => {
         ],
       }),
     ).toString('base64');
-    const record = kinesisRecords(1, 1, 14)[0]!;
+    const record = present(kinesisRecords(1, 1, 14)[0], 'a record');
     const { response, summary } = await indexKinesisEvent(
       { Records: [{ ...record, kinesis: { ...record.kinesis, data: control } }] },
       deps(),

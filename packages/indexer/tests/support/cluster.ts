@@ -23,3 +23,27 @@ export async function countDocuments(client: Client, prefix: string, query?: obj
   const response = await client.count({ index: `${prefix}-*`, ...(query ? { body: { query } } : {}) });
   return response.body.count;
 }
+
+/** Terms buckets of `field` under `index`, optionally only those seen at least `minDocCount` times. */
+export async function termsOf(
+  client: Client,
+  index: string,
+  field: string,
+  minDocCount = 1,
+): Promise<{ key: string; doc_count: number }[]> {
+  await client.indices.refresh({ index });
+  // Through the transport: the generated aggregation types of client 3.x lack `terms.field`.
+  const response = await client.transport.request({
+    method: 'POST',
+    path: `/${index}/_search`,
+    body: { size: 0, aggs: { t: { terms: { field, size: 100, min_doc_count: minDocCount } } } },
+  });
+  const body = response.body as { aggregations: { t: { buckets: { key: string; doc_count: number }[] } } };
+  return body.aggregations.t.buckets;
+}
+
+/** The value, or a failed test saying what was missing (instead of a non-null assertion). */
+export function present<T>(value: T | null | undefined, what: string): T {
+  if (value === undefined || value === null) throw new Error(`expected ${what}`);
+  return value;
+}

@@ -90,6 +90,7 @@ export async function startFaultProxy(
         path: req.url,
         headers: {
           ...(req.headers['content-type'] ? { 'content-type': req.headers['content-type'] } : {}),
+          ...(req.headers.authorization ? { authorization: req.headers.authorization } : {}),
           'content-length': body.length,
         },
       },

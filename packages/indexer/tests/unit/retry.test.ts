@@ -12,6 +12,7 @@ describe('retryability: one decision for every way a document can fail to index'
     ['thread pool full', { status: 429, type: 'es_rejected_execution_exception' }, 'retry'],
     ['circuit breaker', { status: 429, type: 'circuit_breaking_exception' }, 'retry'],
     ['node unavailable', { status: 503 }, 'retry'],
+    ['primary shard relocating', { status: 503, type: 'unavailable_shards_exception' }, 'retry'],
     ['gateway timeout', { status: 504 }, 'retry'],
     ['internal error', { status: 500 }, 'retry'],
     ['connection reset', { code: 'ECONNRESET' }, 'retry'],
