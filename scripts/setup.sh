@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Installs everything the repo needs on a fresh machine: Node 22 and pnpm (under .tools/,
-# from the npm registry), then the workspace dependencies. Safe to run again.
+# from the npm registry), the workspace dependencies, then the local OpenSearch the integration
+# tests run (from Maven Central into .tools/opensearch/; needs Java 17 and Maven). Safe to run again.
 set -euo pipefail
 source "$(dirname "${BASH_SOURCE[0]}")/env.sh"
 cd "$ROOT"
@@ -23,4 +24,8 @@ if [ "${CI:-}" = "true" ]; then
 else
   pnpm install
 fi
+
+# Once unpacked it is reused. Without Java 17 or Maven this warns (the OpenSearch tests will fail
+# until they are installed or OPENSEARCH_URL is set) instead of failing setup for everyone else.
+pnpm --silent --filter @central-logging/testkit opensearch fetch
 echo "setup: done. Run the tests with: ./scripts/test.sh"

@@ -1,0 +1,20 @@
+// The testkit's public API: real local stand-ins for the AWS services the packages talk to.
+export { MissingPrerequisiteError, TestkitError } from './errors.ts';
+export {
+  connectOpenSearch,
+  DEFAULT_OPENSEARCH_VERSION,
+  fetchOpenSearch,
+  startOpenSearch,
+  useOpenSearch,
+  type FetchOpenSearchOptions,
+  type OpenSearchNode,
+  type StartOpenSearchOptions,
+} from './opensearch.ts';
+export { findJava, JAVA_MISSING, type JavaInstallation } from './java.ts';
+export { startS3, type S3Server, type StartS3Options } from './s3.ts';
+export {
+  restartOpenSearch,
+  serveOpenSearchControl,
+  setupOpenSearch,
+  type OpenSearchControl,
+} from './vitest.ts';
