@@ -231,8 +231,9 @@ export function buildTemplates(options: TemplateOptions = {}): TemplateSet {
                 depth: { limit: o.depthLimit },
                 // A value that does not fit its field (an `ip` field holding "AWS Internal", a
                 // non-date in a date) is left out of the index and listed in `_ignored`, instead
-                // of rejecting the whole document. An object where a scalar is mapped (or the
-                // reverse) still rejects it: that is the dead-letter path.
+                // of rejecting the whole document (OpenSearch 2.19 ignores an object sent to a scalar
+                // field the same way). A scalar where an object is mapped still rejects it: that is
+                // the dead-letter path.
                 ignore_malformed: true,
               },
             },

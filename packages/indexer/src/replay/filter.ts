@@ -1,0 +1,191 @@
+import { DATASETS, isDataset, type Dataset, type LogDocument } from '@central-logging/log-schema';
+
+/**
+ * What a replay selects. Every field is optional; an absent one selects everything.
+ *
+ * The time range applies to each document's `@timestamp` exactly (`since` inclusive, `until`
+ * exclusive); object keys only prune what cannot hold a match (see {@link keyMayMatch}).
+ *
+ * `accounts` are CloudWatch Logs owners: the `account=` partition our Firehose writes is the
+ * payload's `owner`, and each document carries it as `aws.cloudwatch.owner`. We filter on the
+ * owner, not on `cloud.account.id`, for two reasons: only the owner lets whole partitions be
+ * skipped (an organization trail's events for every account are archived under the management
+ * account), and CloudWatch Logs sets it, so a member account cannot put its lines into another
+ * account's replay by writing a record that names it (packages/decoder/README.md, "Which account
+ * to trust").
+ */
+export interface ReplayFilter {
+  /** Epoch ms, inclusive. */
+  readonly since?: number | undefined;
+  /** Epoch ms, exclusive. */
+  readonly until?: number | undefined;
+  /** CloudWatch Logs owner account ids (12 digits). */
+  readonly accounts?: ReadonlySet<string> | undefined;
+  readonly datasets?: ReadonlySet<Dataset> | undefined;
+}
+
+/** Where an object sits in the archive layout, as far as its key says. */
+export interface KeyPartition {
+  /** The `account=<id>` segment: the CloudWatch Logs owner of every payload in the object. */
+  readonly account?: string;
+  /** The `dataset=<ds>` segment: the dataset of every payload's first document. */
+  readonly dataset?: string;
+  /** Epoch ms of the UTC midnight of the key's `yyyy/MM/dd` segments. */
+  readonly day?: number;
+  /**
+   * What that day means. `partition`: the day of a payload's first document (our dynamic
+   * partitions, recognised by an `account=`/`dataset=` segment). `arrival`: when Firehose or the
+   * indexer wrote the object (the error prefix, dead letters, Firehose's default prefix) — never
+   * before the events in it happened.
+   */
+  readonly dayKind?: 'partition' | 'arrival';
+}
+
+/** One UTC day in milliseconds. */
+export const DAY_MS = 86_400_000;
+
+/**
+ * Reads the partition segments of an archive key:
+ * `…/account=<id>/dataset=<ds>/yyyy/MM/dd/…` (decoder Lambda partition keys),
+ * `errors/processing-failed/yyyy/MM/dd/HH/…` (error prefix), `dead-letter/…/yyyy/MM/dd/…`.
+ */
+export function parseKey(key: string): KeyPartition {
+  const segments = key.split('/');
+  let account: string | undefined;
+  let dataset: string | undefined;
+  let day: number | undefined;
+  for (let i = 0; i < segments.length; i++) {
+    const segment = segments[i] ?? '';
+    if (account === undefined && segment.startsWith('account=')) account = segment.slice('account='.length);
+    else if (dataset === undefined && segment.startsWith('dataset='))
+      dataset = segment.slice('dataset='.length);
+    else if (day === undefined) day = dayOfSegments(segments[i], segments[i + 1], segments[i + 2]);
+  }
+  const partitioned = account !== undefined || dataset !== undefined;
+  return {
+    ...(account === undefined ? {} : { account }),
+    ...(dataset === undefined ? {} : { dataset }),
+    ...(day === undefined ? {} : { day, dayKind: partitioned ? 'partition' : 'arrival' }),
+  };
+}
+
+function dayOfSegments(
+  y: string | undefined,
+  m: string | undefined,
+  d: string | undefined,
+): number | undefined {
+  if (!y || !m || !d || !/^\d{4}$/.test(y) || !/^\d{2}$/.test(m) || !/^\d{2}$/.test(d)) return undefined;
+  return utcDay(Number(y), Number(m), Number(d));
+}
+
+function utcDay(year: number, month: number, day: number): number | undefined {
+  const millis = Date.UTC(year, month - 1, day);
+  const date = new Date(millis);
+  // Date.UTC rolls 2023-02-30 over into March: a segment that does so is not a date.
+  if (date.getUTCFullYear() !== year || date.getUTCMonth() !== month - 1 || date.getUTCDate() !== day) {
+    return undefined;
+  }
+  return millis;
+}
+
+function floorDay(millis: number): number {
+  return Math.floor(millis / DAY_MS) * DAY_MS;
+}
+
+/**
+ * False when the object at this key cannot hold a selected document, so it is not even read.
+ *
+ * - `account=`/`dataset=` segments must be selected (they hold one owner and, for the dataset,
+ *   the dataset of each payload's first document — a payload is one log group, one source).
+ * - A `partition` day is the day of a payload's first document; the payload's other events may
+ *   fall on the day before or after (CloudWatch Logs batches span at most 24 hours), so the day
+ *   is kept within `marginDays` (default 1) of the range on either side.
+ * - An `arrival` day is never before the events it holds (Firehose and the indexer write what
+ *   already happened, but events may arrive days late), so it only bounds `since`, with the same
+ *   margin for clock skew; `until` cannot prune it.
+ *
+ * Keys with none of this (any other layout) are always read; the documents decide.
+ */
+export function keyMayMatch(partition: KeyPartition, filter: ReplayFilter, marginDays = 1): boolean {
+  if (filter.accounts && partition.account !== undefined && !filter.accounts.has(partition.account))
+    return false;
+  if (
+    filter.datasets &&
+    partition.dataset !== undefined &&
+    !(filter.datasets as ReadonlySet<string>).has(partition.dataset)
+  ) {
+    return false;
+  }
+  const { day } = partition;
+  if (day === undefined) return true;
+  const margin = marginDays * DAY_MS;
+  if (filter.since !== undefined && day < floorDay(filter.since) - margin) return false;
+  if (partition.dayKind === 'partition' && filter.until !== undefined) {
+    // The last day holding a selected millisecond is the day of `until - 1`.
+    if (day > floorDay(filter.until - 1) + margin) return false;
+  }
+  return true;
+}
+
+/** The exact test: the document's `@timestamp` is in [since, until), its owner and dataset selected. */
+export function documentMatches(document: LogDocument, filter: ReplayFilter): boolean {
+  if (filter.accounts && !filter.accounts.has(document.aws.cloudwatch.owner)) return false;
+  if (filter.datasets && !filter.datasets.has(document.event.dataset)) return false;
+  if (filter.since === undefined && filter.until === undefined) return true;
+  const time = Date.parse(document['@timestamp']);
+  // A document without a usable time cannot be placed in a range; it is selected only by none.
+  if (Number.isNaN(time)) return false;
+  if (filter.since !== undefined && time < filter.since) return false;
+  if (filter.until !== undefined && time >= filter.until) return false;
+  return true;
+}
+
+/** True when the filter selects by nothing: every document of every object. */
+export function selectsEverything(filter: ReplayFilter): boolean {
+  return (
+    filter.since === undefined &&
+    filter.until === undefined &&
+    !filter.accounts?.size &&
+    !filter.datasets?.size
+  );
+}
+
+// A date (UTC midnight), or a date-time WITH a zone: without one, Date.parse would use the zone of
+// whatever machine runs the replay.
+const DATE = /^(\d{4})-(\d{2})-(\d{2})$/;
+const DATE_TIME = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(?::\d{2}(?:\.\d{1,9})?)?(?:Z|[+-]\d{2}:\d{2})$/;
+
+/**
+ * Parses `--since`/`--until`: `2023-11-14` (UTC midnight) or an ISO-8601 date-time with a zone
+ * (`2023-11-14T10:00:00Z`, `…+01:00`). Throws RangeError naming the option otherwise.
+ */
+export function parseTime(text: string, option: string): number {
+  const date = DATE.exec(text);
+  if (date) {
+    const millis = utcDay(Number(date[1]), Number(date[2]), Number(date[3]));
+    if (millis !== undefined) return millis;
+  } else if (DATE_TIME.test(text)) {
+    const millis = Date.parse(text);
+    if (!Number.isNaN(millis)) return millis;
+  }
+  throw new RangeError(
+    `${option} must be a date (2023-11-14, UTC) or a date-time with a zone (2023-11-14T10:00:00Z), got ${JSON.stringify(text)}`,
+  );
+}
+
+/** Parses an `--account` value: a 12-digit AWS account id. */
+export function parseAccount(text: string): string {
+  if (!/^\d{12}$/.test(text)) {
+    throw new RangeError(`--account must be a 12-digit AWS account id, got ${JSON.stringify(text)}`);
+  }
+  return text;
+}
+
+/** Parses a `--dataset` value: `aws.vpcflow`, or `vpcflow` for short. */
+export function parseDataset(text: string): Dataset {
+  const full = text.startsWith('aws.') ? text : `aws.${text}`;
+  if (!isDataset(full)) {
+    throw new RangeError(`--dataset must be one of ${DATASETS.join(', ')}, got ${JSON.stringify(text)}`);
+  }
+  return full;
+}

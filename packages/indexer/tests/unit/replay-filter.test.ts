@@ -1,0 +1,148 @@
+import { describe, expect, it } from 'vitest';
+import type { LogDocument } from '@central-logging/log-schema';
+import {
+  documentMatches,
+  keyMayMatch,
+  parseAccount,
+  parseDataset,
+  parseKey,
+  parseTime,
+  type ReplayFilter,
+} from '../../src/replay/filter.ts';
+
+const day = (iso: string): number => Date.parse(`${iso}T00:00:00Z`);
+
+function doc(
+  timestamp: string,
+  owner = '111122223333',
+  dataset: LogDocument['event']['dataset'] = 'aws.vpcflow',
+): LogDocument {
+  return {
+    '@timestamp': timestamp,
+    event: { id: '1', dataset },
+    cloud: { account: { id: '999988887777' } },
+    aws: { cloudwatch: { log_group: '/vpc/flow-logs', log_stream: 's', owner } },
+  } as LogDocument;
+}
+
+describe('parseKey', () => {
+  it('reads the partitions the decoder Lambda writes', () => {
+    expect(
+      parseKey(
+        'archive/account=111122223333/dataset=aws.vpcflow/2023/11/14/central-1-2023-11-14-10-00-00-abc.json.gz',
+      ),
+    ).toEqual({
+      account: '111122223333',
+      dataset: 'aws.vpcflow',
+      day: day('2023-11-14'),
+      dayKind: 'partition',
+    });
+  });
+
+  it('dates the error prefix and dead letters by arrival', () => {
+    expect(parseKey('errors/processing-failed/2023/11/14/13/central-1-2023-11-14-13-00-00-x')).toEqual({
+      day: day('2023-11-14'),
+      dayKind: 'arrival',
+    });
+    expect(parseKey('dead-letter/indexer/2024/02/29/shard-1-x.ndjson.gz')).toMatchObject({
+      dayKind: 'arrival',
+    });
+  });
+
+  it('ignores what only looks like a date', () => {
+    expect(parseKey('archive/2023/02/30/x')).toEqual({});
+    expect(parseKey('archive/2023/11/x')).toEqual({});
+    expect(parseKey('notes.txt')).toEqual({});
+  });
+});
+
+describe('keyMayMatch', () => {
+  const filter: ReplayFilter = {
+    since: Date.parse('2023-11-14T10:00:00Z'),
+    until: Date.parse('2023-11-16T00:00:00Z'),
+  };
+  const partition = (d: string) => ({ day: day(d), dayKind: 'partition' as const });
+  const arrival = (d: string) => ({ day: day(d), dayKind: 'arrival' as const });
+
+  it('keeps partition days within one day of the range', () => {
+    expect(keyMayMatch(partition('2023-11-12'), filter)).toBe(false);
+    expect(keyMayMatch(partition('2023-11-13'), filter)).toBe(true);
+    expect(keyMayMatch(partition('2023-11-15'), filter)).toBe(true);
+    // until is exclusive: the last selected day is the 15th, so the 16th is the margin.
+    expect(keyMayMatch(partition('2023-11-16'), filter)).toBe(true);
+    expect(keyMayMatch(partition('2023-11-17'), filter)).toBe(false);
+  });
+
+  it('bounds arrival days only from below: late arrivals hold old events', () => {
+    expect(keyMayMatch(arrival('2023-11-12'), filter)).toBe(false);
+    expect(keyMayMatch(arrival('2023-11-13'), filter)).toBe(true);
+    expect(keyMayMatch(arrival('2024-06-01'), filter)).toBe(true);
+  });
+
+  it('prunes on account and dataset segments, and reads keys without them', () => {
+    const f: ReplayFilter = {
+      accounts: new Set(['111122223333']),
+      datasets: new Set(['aws.cloudtrail'] as const),
+    };
+    expect(keyMayMatch({ account: '111122223333', dataset: 'aws.cloudtrail' }, f)).toBe(true);
+    expect(keyMayMatch({ account: '444455556666', dataset: 'aws.cloudtrail' }, f)).toBe(false);
+    expect(keyMayMatch({ account: '111122223333', dataset: 'aws.vpcflow' }, f)).toBe(false);
+    expect(keyMayMatch({}, f)).toBe(true);
+  });
+});
+
+describe('documentMatches', () => {
+  it('takes since inclusive and until exclusive', () => {
+    const filter: ReplayFilter = {
+      since: Date.parse('2023-11-14T00:00:00Z'),
+      until: Date.parse('2023-11-15T00:00:00Z'),
+    };
+    expect(documentMatches(doc('2023-11-13T23:59:59.999Z'), filter)).toBe(false);
+    expect(documentMatches(doc('2023-11-14T00:00:00.000Z'), filter)).toBe(true);
+    expect(documentMatches(doc('2023-11-14T23:59:59.999Z'), filter)).toBe(true);
+    expect(documentMatches(doc('2023-11-15T00:00:00.000Z'), filter)).toBe(false);
+    expect(documentMatches(doc('not a time'), filter)).toBe(false);
+    expect(documentMatches(doc('not a time'), {})).toBe(true);
+  });
+
+  it('selects by the CloudWatch Logs owner, not cloud.account.id', () => {
+    expect(
+      documentMatches(doc('2023-11-14T00:00:00Z', '111122223333'), { accounts: new Set(['111122223333']) }),
+    ).toBe(true);
+    // The document's cloud.account.id (999988887777) is what the record claims, not who sent it.
+    expect(
+      documentMatches(doc('2023-11-14T00:00:00Z', '111122223333'), { accounts: new Set(['999988887777']) }),
+    ).toBe(false);
+  });
+
+  it('selects by dataset', () => {
+    expect(
+      documentMatches(doc('2023-11-14T00:00:00Z', '1', 'aws.lambda'), {
+        datasets: new Set(['aws.lambda'] as const),
+      }),
+    ).toBe(true);
+    expect(
+      documentMatches(doc('2023-11-14T00:00:00Z', '1', 'aws.lambda'), {
+        datasets: new Set(['aws.vpcflow'] as const),
+      }),
+    ).toBe(false);
+  });
+});
+
+describe('argument values', () => {
+  it('parses dates as UTC midnight and date-times only with a zone', () => {
+    expect(parseTime('2023-11-14', '--since')).toBe(day('2023-11-14'));
+    expect(parseTime('2023-11-14T10:00:00+01:00', '--since')).toBe(Date.parse('2023-11-14T09:00:00Z'));
+    expect(() => parseTime('2023-11-14T10:00', '--since')).toThrow(/--since must be a date/);
+    expect(() => parseTime('2023-02-30', '--until')).toThrow(/--until/);
+    expect(() => parseTime('yesterday', '--until')).toThrow(RangeError);
+  });
+
+  it('checks accounts and expands short dataset names', () => {
+    expect(parseAccount('111122223333')).toBe('111122223333');
+    expect(() => parseAccount('1111')).toThrow(/12-digit/);
+    expect(parseDataset('vpcflow')).toBe('aws.vpcflow');
+    expect(parseDataset('aws.route53_resolver')).toBe('aws.route53_resolver');
+    expect(() => parseDataset('syslog')).toThrow(/must be one of/);
+  });
+});
