@@ -73,6 +73,13 @@ function decodeLines(text: string, decoder: Decoder): InputItem[] {
     try {
       value = JSON.parse(line);
     } catch (error) {
+      // Objects written back to back with no newline (`}{`), as S3 writers that only concatenate
+      // records produce: read each one rather than losing the line.
+      const objects = splitConcatenatedJson(line);
+      if (objects !== undefined) {
+        objects.forEach((object, k) => items.push(...decodeValue(object, decoder, `${label}[${k}]`)));
+        continue;
+      }
       const detail = error instanceof Error ? error.message : String(error);
       items.push(errorItem(label, new DecodeError('invalid_json', `line is not JSON: ${detail}`)));
       continue;
@@ -80,6 +87,37 @@ function decodeLines(text: string, decoder: Decoder): InputItem[] {
     items.push(...decodeValue(value, decoder, label));
   }
   return items;
+}
+
+/** `{…}{…}` → its objects, or undefined unless the text is two or more complete JSON objects. */
+export function splitConcatenatedJson(text: string): unknown[] | undefined {
+  const objects: unknown[] = [];
+  let depth = 0;
+  let start = -1;
+  let inString = false;
+  for (let i = 0; i < text.length; i++) {
+    const c = text.charCodeAt(i);
+    if (inString) {
+      if (c === 0x5c /* \\ */) i++;
+      else if (c === 0x22 /* " */) inString = false;
+    } else if (c === 0x22) {
+      inString = true;
+    } else if (c === 0x7b /* { */) {
+      if (depth++ === 0) start = i;
+    } else if (c === 0x7d /* } */) {
+      if (--depth < 0) return undefined;
+      if (depth === 0) {
+        try {
+          objects.push(JSON.parse(text.slice(start, i + 1)));
+        } catch {
+          return undefined;
+        }
+      }
+    } else if (depth === 0 && c !== 0x20 && c !== 0x09 && c !== 0x0d) {
+      return undefined;
+    }
+  }
+  return depth === 0 && objects.length > 1 ? objects : undefined;
 }
 
 function decodeValue(value: unknown, decoder: Decoder, label: string): InputItem[] {

@@ -1,6 +1,7 @@
 import { gzipSync } from 'node:zlib';
 import { describe, expect, it } from 'vitest';
 import { createDecoder, decodeInput, transformFirehoseEvent, type InputItem } from '../../src/index.ts';
+import { splitConcatenatedJson } from '../../src/envelope/any-input.ts';
 import { dataMessage, encodePayload, firehoseEvent, fixture, kinesisEvent } from '../support/payloads.ts';
 
 const decoder = createDecoder();
@@ -67,6 +68,19 @@ describe('decodeInput tells inputs apart by shape', () => {
     const items = decodeInput(gzipSync(lines.join('\n') + '\n'), decoder);
     expect(items.map((i) => i.kind)).toEqual(['payload', 'payload']);
     expect(documentIds(items)).toEqual([...ids, '1']);
+    // The same records written back to back, without newlines, read the same.
+    const concatenated = decodeInput(gzipSync(lines.join('')), decoder);
+    expect(concatenated.map((i) => i.label)).toEqual(['line 1[0]', 'line 1[1]']);
+    expect(documentIds(concatenated)).toEqual([...ids, '1']);
+  });
+
+  it('splits concatenated JSON objects only when every piece is one, braces in strings included', () => {
+    expect(splitConcatenatedJson('{"a":"}{"} {"b":[{"c":1}]}')).toEqual([{ a: '}{' }, { b: [{ c: 1 }] }]);
+    expect(splitConcatenatedJson('{"a":"\\\\"}{"b":2}')).toEqual([{ a: '\\' }, { b: 2 }]);
+    expect(splitConcatenatedJson('{"a":1}')).toBeUndefined();
+    expect(splitConcatenatedJson('{"a":1}x{"b":2}')).toBeUndefined();
+    expect(splitConcatenatedJson('{"a":1}}{')).toBeUndefined();
+    expect(splitConcatenatedJson('{"a":1}{"b":')).toBeUndefined();
   });
 
   it('keeps reading an archive past a bad line, reporting that line', () => {
