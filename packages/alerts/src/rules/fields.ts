@@ -1,0 +1,56 @@
+/**
+ * Reading a dotted field path from a document, as OpenSearch does: `a.b.c` descends objects, and
+ * an array on the way yields every element's value (`aws.cloudtrail.flattened.request_parameters.
+ * ipPermissions.items.ipRanges.items.cidrIp` gives all CIDRs of all permissions). A missing field
+ * yields nothing, never an error.
+ */
+export type FieldReader = (document: unknown) => readonly unknown[];
+
+const NONE: readonly unknown[] = Object.freeze([]);
+
+/** Compiles `path` once; the reader is called for every event. */
+export function fieldReader(path: string): FieldReader {
+  const segments = path.split('.');
+  return (document) => {
+    let current: unknown = document;
+    for (let i = 0; i < segments.length; i++) {
+      if (current === null || typeof current !== 'object') return NONE;
+      if (Array.isArray(current)) return collect(current, segments, i);
+      current = (current as Record<string, unknown>)[segments[i] as string];
+    }
+    if (current === undefined || current === null) return NONE;
+    if (Array.isArray(current)) return current.flat(Infinity).filter((v) => v !== null && v !== undefined);
+    return [current];
+  };
+}
+
+/** The slow path: an array somewhere on the way. */
+function collect(values: readonly unknown[], segments: readonly string[], from: number): unknown[] {
+  const out: unknown[] = [];
+  const visit = (value: unknown, i: number): void => {
+    if (value === null || value === undefined) return;
+    if (Array.isArray(value)) {
+      for (const v of value) visit(v, i);
+      return;
+    }
+    if (i === segments.length) {
+      out.push(value);
+      return;
+    }
+    if (typeof value !== 'object') return;
+    visit((value as Record<string, unknown>)[segments[i] as string], i + 1);
+  };
+  for (const v of values) visit(v, from);
+  return out;
+}
+
+/** The first value of a field as text (group keys, evidence), or undefined. */
+export function firstText(reader: FieldReader, document: unknown): string | undefined {
+  const [value] = reader(document);
+  if (value === undefined) return undefined;
+  return typeof value === 'string'
+    ? value
+    : typeof value === 'object'
+      ? JSON.stringify(value)
+      : String(value);
+}

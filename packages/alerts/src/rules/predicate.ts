@@ -1,0 +1,131 @@
+import { fieldReader } from './fields.ts';
+import { parseCidr, parseIp, type FieldCondition, type Predicate, type Scalar } from './schema.ts';
+
+/** A compiled condition: no parsing, lookups or regex compilation per event. */
+export type Test = (document: unknown) => boolean;
+
+const ALWAYS: Test = () => true;
+
+/** Compiles a validated predicate (undefined: every document). */
+export function compilePredicate(predicate: Predicate | undefined): Test {
+  if (predicate === undefined) return ALWAYS;
+  if ('all' in predicate) {
+    const tests = predicate.all.map(compilePredicate);
+    return (d) => {
+      for (const t of tests) if (!t(d)) return false;
+      return true;
+    };
+  }
+  if ('any' in predicate) {
+    const tests = predicate.any.map(compilePredicate);
+    return (d) => {
+      for (const t of tests) if (t(d)) return true;
+      return false;
+    };
+  }
+  if ('not' in predicate) {
+    const test = compilePredicate(predicate.not);
+    return (d) => !test(d);
+  }
+  return compileCondition(predicate);
+}
+
+function compileCondition(condition: FieldCondition): Test {
+  const read = fieldReader(condition.field);
+  const checks = valueChecks(condition);
+  if (condition.exists === false) {
+    // Absent, and nothing else asked of it.
+    return (d) => read(d).length === 0;
+  }
+  return (d) => {
+    const values = read(d);
+    if (values.length === 0) return false;
+    for (const check of checks) {
+      let any = false;
+      for (const v of values) {
+        if (check(v)) {
+          any = true;
+          break;
+        }
+      }
+      if (!any) return false;
+    }
+    return true;
+  };
+}
+
+type ValueCheck = (value: unknown) => boolean;
+
+function valueChecks(c: FieldCondition): ValueCheck[] {
+  const fold = c.ignoreCase === true;
+  const text = (v: unknown): string | undefined => {
+    if (typeof v === 'string') return fold ? v.toLowerCase() : v;
+    if (typeof v === 'number' || typeof v === 'boolean') return String(v);
+    return undefined;
+  };
+  const key = (s: Scalar) => (typeof s === 'string' && fold ? s.toLowerCase() : String(s));
+  const checks: ValueCheck[] = [];
+  if (c.equals !== undefined) {
+    const wanted = key(c.equals);
+    checks.push((v) => text(v) === wanted);
+  }
+  if (c.in !== undefined) {
+    const wanted = new Set(c.in.map(key));
+    checks.push((v) => {
+      const t = text(v);
+      return t !== undefined && wanted.has(t);
+    });
+  }
+  const number = (v: unknown): number | undefined => {
+    if (typeof v === 'number') return v;
+    if (typeof v === 'string' && v.trim() !== '') {
+      const n = Number(v);
+      return Number.isFinite(n) ? n : undefined;
+    }
+    return undefined;
+  };
+  const { gt, gte, lt, lte } = c;
+  if (gt !== undefined) checks.push((v) => (number(v) ?? -Infinity) > gt);
+  if (gte !== undefined) checks.push((v) => (number(v) ?? -Infinity) >= gte);
+  if (lt !== undefined) checks.push((v) => (number(v) ?? Infinity) < lt);
+  if (lte !== undefined) checks.push((v) => (number(v) ?? Infinity) <= lte);
+  if (c.matches !== undefined) {
+    const pattern = new RegExp(c.matches);
+    checks.push((v) => {
+      const t = text(v);
+      return t !== undefined && pattern.test(t);
+    });
+  }
+  if (c.contains !== undefined) {
+    const part = fold ? c.contains.toLowerCase() : c.contains;
+    checks.push((v) => text(v)?.includes(part) === true);
+  }
+  if (c.startsWith !== undefined) {
+    const prefix = fold ? c.startsWith.toLowerCase() : c.startsWith;
+    checks.push((v) => text(v)?.startsWith(prefix) === true);
+  }
+  if (c.cidr !== undefined) {
+    const blocks = c.cidr.map((b) => parseCidr(b)).filter((b) => b !== undefined);
+    checks.push((v) => {
+      if (typeof v !== 'string') return false;
+      const inner = parseCidr(v) ?? undefined;
+      if (!inner) return false;
+      return blocks.some((b) => within(inner, b));
+    });
+  }
+  // `exists: true` alone: any value will do.
+  return checks;
+}
+
+/** Is block `inner` (an address is a /32 or /128) entirely inside `outer`? */
+function within(
+  inner: { bits: bigint; width: number; prefix: number },
+  outer: { bits: bigint; width: number; prefix: number },
+): boolean {
+  if (inner.width !== outer.width || inner.prefix < outer.prefix) return false;
+  const shift = BigInt(outer.width - outer.prefix);
+  return inner.bits >> shift === outer.bits >> shift;
+}
+
+/** Exposed for tests: whether `address` is an IP this module understands. */
+export const isIp = (address: string): boolean => parseIp(address) !== undefined;
