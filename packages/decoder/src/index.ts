@@ -59,3 +59,4 @@ export {
 } from './firehose/transform.ts';
 export { DEFAULT_FLOW_LOG_FORMAT, parseFlowLogFormat, type FlowLogFormat } from './parse/vpc-flow-log.ts';
 export { createLogger, levelFromEnv, type Level, type Logger } from './logger.ts';
+export { emfLine } from './metrics.ts';

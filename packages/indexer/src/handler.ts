@@ -1,12 +1,17 @@
 // The indexer Lambda (Kinesis Data Streams event source, ReportBatchItemFailures). Module scope
 // runs once per cold start: a bad configuration fails here, naming the variable.
 import { S3Client } from '@aws-sdk/client-s3';
-import { createDecoder, createLogger, levelFromEnv, type KinesisStreamEvent } from '@central-logging/decoder';
+import {
+  createDecoder,
+  createLogger,
+  emfLine,
+  levelFromEnv,
+  type KinesisStreamEvent,
+} from '@central-logging/decoder';
 import { createOpenSearchClient } from './client.ts';
 import { indexerConfigFromEnv } from './config.ts';
 import { s3DeadLetterSink } from './dead-letter.ts';
 import { indexKinesisEvent, type KinesisBatchResponse } from './kinesis.ts';
-import { emfLine } from './metrics.ts';
 
 const config = indexerConfigFromEnv(process.env);
 const client = createOpenSearchClient(config.opensearch, config.bulk.requestTimeoutMs);

@@ -32,7 +32,6 @@ export {
   type KinesisBatchResponse,
   type KinesisIndexerDeps,
 } from './kinesis.ts';
-export { emfLine } from './metrics.ts';
 export {
   buildTemplates,
   DEFAULT_INDEX_PREFIX,

@@ -2,7 +2,6 @@ import { gunzipSync } from 'node:zlib';
 import { describe, expect, it } from 'vitest';
 import { chunkByBytes, forEachConcurrently } from '../../src/bulk.ts';
 import { deadLetterBody, deadLetterKey, type DeadLetter } from '../../src/dead-letter.ts';
-import { emfLine } from '../../src/metrics.ts';
 
 describe('chunkByBytes', () => {
   const entries = (...sizes: number[]) => sizes.map((bytes, i) => ({ i, bytes }));
@@ -57,38 +56,5 @@ describe('dead letters', () => {
     );
     expect(deadLetterKey('', 'a/b c', now)).not.toBe(deadLetterKey('', 'a/b c', now));
     expect(deadLetterKey('', 'a/b c', now)).toMatch(/^2026\/11\/23\/a_b_c-/);
-  });
-});
-
-describe('emfLine', () => {
-  it('declares every count as a Count metric under the namespace and dimension', () => {
-    const line = JSON.parse(
-      emfLine(
-        'CentralLogging',
-        { Service: 'indexer' },
-        { indexed: 5, failedRecords: 0 },
-        { requestId: 'r' },
-        1700000000000,
-      ),
-    );
-    expect(line).toEqual({
-      _aws: {
-        Timestamp: 1700000000000,
-        CloudWatchMetrics: [
-          {
-            Namespace: 'CentralLogging',
-            Dimensions: [['Service']],
-            Metrics: [
-              { Name: 'indexed', Unit: 'Count' },
-              { Name: 'failedRecords', Unit: 'Count' },
-            ],
-          },
-        ],
-      },
-      requestId: 'r',
-      Service: 'indexer',
-      indexed: 5,
-      failedRecords: 0,
-    });
   });
 });
