@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Installs everything the repo needs on a fresh machine: Node 22 and pnpm (under .tools/,
-# from the npm registry), the workspace dependencies, then the local OpenSearch the integration
-# tests run (from Maven Central into .tools/opensearch/; needs Java 17 and Maven). Safe to run again.
+# from the npm registry), the workspace dependencies, then the local OpenSearch and DynamoDB Local
+# the integration tests run (from Maven Central into .tools/opensearch/ and .tools/dynamodb-local/;
+# both need Java 17 and Maven). Safe to run again.
 set -euo pipefail
 source "$(dirname "${BASH_SOURCE[0]}")/env.sh"
 cd "$ROOT"
@@ -28,4 +29,6 @@ fi
 # Once unpacked it is reused. Without Java 17 or Maven this warns (the OpenSearch tests will fail
 # until they are installed or OPENSEARCH_URL is set) instead of failing setup for everyone else.
 pnpm --silent --filter @central-logging/testkit opensearch fetch
+# The same for DynamoDB Local (the alerts tests; or DYNAMODB_ENDPOINT): warns, never fails, without them.
+pnpm --silent --filter @central-logging/testkit dynamodb fetch
 echo "setup: done. Run the tests with: ./scripts/test.sh"

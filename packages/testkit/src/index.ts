@@ -1,4 +1,17 @@
 // The testkit's public API: real local stand-ins for the AWS services the packages talk to.
+export {
+  connectDynamoDb,
+  DEFAULT_DYNAMODB_LOCAL_VERSION,
+  DYNAMODB_JAVA_MISSING,
+  dynamoDbClientConfig,
+  fetchDynamoDbLocal,
+  startDynamoDb,
+  useDynamoDb,
+  type DynamoDbClientConfig,
+  type DynamoDbServer,
+  type FetchDynamoDbLocalOptions,
+  type StartDynamoDbOptions,
+} from './dynamodb.ts';
 export { MissingPrerequisiteError, TestkitError } from './errors.ts';
 export {
   connectOpenSearch,
@@ -15,6 +28,7 @@ export { startS3, type S3Server, type StartS3Options } from './s3.ts';
 export {
   restartOpenSearch,
   serveOpenSearchControl,
+  setupDynamoDb,
   setupOpenSearch,
   type OpenSearchControl,
 } from './vitest.ts';

@@ -23,8 +23,13 @@ export interface JavaInstallation {
  * Finds a Java 17+ home in the order OpenSearch's own launcher looks (OPENSEARCH_JAVA_HOME, then
  * JAVA_HOME), then `java` on PATH resolved through its symlinks (/usr/bin/java → alternatives →
  * /usr/lib/jvm/<jdk>/bin/java). A candidate that is too old is skipped but named in the error.
+ * `missing` starts that error: what needs Java and the alternative (DynamoDB Local says
+ * DYNAMODB_ENDPOINT where OpenSearch says OPENSEARCH_URL).
  */
-export async function findJava(env: NodeJS.ProcessEnv = process.env): Promise<JavaInstallation> {
+export async function findJava(
+  env: NodeJS.ProcessEnv = process.env,
+  missing: string = JAVA_MISSING,
+): Promise<JavaInstallation> {
   const candidates: { home: string; source: JavaInstallation['source'] }[] = [];
   for (const source of ['OPENSEARCH_JAVA_HOME', 'JAVA_HOME'] as const) {
     const home = env[source];
@@ -41,7 +46,7 @@ export async function findJava(env: NodeJS.ProcessEnv = process.env): Promise<Ja
     rejected.push(`${candidate.source}=${candidate.home}: ${found}`);
   }
   const detail = rejected.length === 0 ? 'no java on PATH, JAVA_HOME unset' : rejected.join('; ');
-  throw new MissingPrerequisiteError(`${JAVA_MISSING} (${detail})`);
+  throw new MissingPrerequisiteError(`${missing} (${detail})`);
 }
 
 /** The feature release of `<home>/bin/java`, from `java -version` ("17.0.15" → 17, "1.8.0_392" → 8). */

@@ -1,7 +1,8 @@
-// Vitest glue: one OpenSearch node per test run, started in globalSetup (the main process) and
-// shared with the test files (worker processes) through provide/inject.
+// Vitest glue: one OpenSearch node and/or one DynamoDB Local per test run, started in globalSetup
+// (the main process) and shared with the test files (worker processes) through provide/inject.
 import { createServer, type Server } from 'node:http';
 import type { TestProject } from 'vitest/node';
+import { useDynamoDb, type StartDynamoDbOptions } from './dynamodb.ts';
 import { TestkitError } from './errors.ts';
 import { useOpenSearch, type OpenSearchNode, type StartOpenSearchOptions } from './opensearch.ts';
 
@@ -11,6 +12,8 @@ declare module 'vitest' {
     opensearchUrl: string;
     /** The control server through which a test asks the main process to restart the node. */
     opensearchControlUrl: string;
+    /** The shared DynamoDB-API server (DYNAMODB_ENDPOINT's when set); see dynamoDbClientConfig. */
+    dynamodbEndpoint: string;
   }
 }
 
@@ -39,6 +42,22 @@ export async function setupOpenSearch(
     await control.close();
     await node.stop();
   };
+}
+
+/**
+ * A vitest globalSetup: starts DynamoDB Local once (or uses DYNAMODB_ENDPOINT), provides
+ * `dynamodbEndpoint` to the tests, and returns the teardown that stops it. Independent of
+ * setupOpenSearch: a globalSetup file may export either, or call both.
+ *
+ *     export { setupDynamoDb as default } from '@central-logging/testkit';
+ */
+export async function setupDynamoDb(
+  project: Pick<TestProject, 'provide'>,
+  options: StartDynamoDbOptions = {},
+): Promise<() => Promise<void>> {
+  const server = await useDynamoDb(options);
+  project.provide('dynamodbEndpoint', server.endpoint);
+  return () => server.stop();
 }
 
 export interface OpenSearchControl {
