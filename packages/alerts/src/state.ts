@@ -253,7 +253,7 @@ export class AlertStore {
   }
 
   private shardOf(key: string): string {
-    return `p${createHash('sha1').update(key).digest()[0]! % this.shards}`;
+    return `p${createHash('sha1').update(key).digest().readUInt8(0) % this.shards}`;
   }
 }
 

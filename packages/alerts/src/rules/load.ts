@@ -135,10 +135,11 @@ export function parseTenants(
       }
       for (const [key, v] of Object.entries(override)) {
         const bad = (message: string) => report(`${where}.${key}`, message);
-        if (key === 'enabled') typeof v === 'boolean' || bad('must be true or false');
-        else if (key === 'severity')
-          SEVERITIES.includes(v as Severity) || bad(`must be one of ${SEVERITIES.join(', ')}`);
-        else if (key === 'count') {
+        if (key === 'enabled') {
+          if (typeof v !== 'boolean') bad('must be true or false');
+        } else if (key === 'severity') {
+          if (!SEVERITIES.includes(v as Severity)) bad(`must be one of ${SEVERITIES.join(', ')}`);
+        } else if (key === 'count') {
           if (rule.kind !== 'threshold') bad(`only threshold rules have a count (${ruleId} is ${rule.kind})`);
           else if (!Number.isSafeInteger(v) || (v as number) < 1 || (v as number) > 10_000)
             bad('must be an integer from 1 to 10000');

@@ -3,6 +3,7 @@
 // and variants built from them where the corpus has no sample of the case (a root sign-in is a
 // real console sign-in with `userIdentity.type` set to Root).
 import { readFileSync } from 'node:fs';
+import { gzipSync } from 'node:zlib';
 import { createDecoder } from '@central-logging/decoder';
 import type { LogDocument } from '@central-logging/log-schema';
 
@@ -75,4 +76,31 @@ export function nginxLine(status: number, path = '/api/orders', seconds = 0, ms?
       host: 'ip-10-0-1-23',
     },
   });
+}
+
+/** A Kinesis batch of one CloudWatch Logs payload, as the alerts Lambda receives it. */
+export function kinesisBatch(logGroup: string, messages: readonly string[], owner = OWNER) {
+  const data = gzipSync(
+    JSON.stringify({
+      messageType: 'DATA_MESSAGE',
+      owner,
+      logGroup,
+      logStream: 'stream-1',
+      subscriptionFilters: ['central-logging'],
+      logEvents: messages.map((message, i) => ({
+        id: String(nextId++),
+        timestamp: 1_700_000_000_000 + i,
+        message,
+      })),
+    }),
+  ).toString('base64');
+  return {
+    Records: [
+      {
+        eventID: 'shardId-000000000000:4960001',
+        eventSourceARN: 'arn:aws:kinesis:eu-west-1:999988887777:stream/central-logs',
+        kinesis: { data, sequenceNumber: '4960001' },
+      },
+    ],
+  };
 }
