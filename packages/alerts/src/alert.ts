@@ -15,7 +15,7 @@ export interface Evidence {
  * and a key is notified at most once.
  */
 export interface Alert {
-  /** `<rule id>|<tenant>|<group values>|<window start>`: stable for the same events. */
+  /** `<rule id>|<tenant>|<group values>|<window start, epoch ms>`: stable for the same events. */
   readonly key: string;
   readonly ruleId: string;
   readonly title: string;

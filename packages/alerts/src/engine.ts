@@ -1,12 +1,13 @@
 import { createHash } from 'node:crypto';
 import type { LogDocument } from '@central-logging/log-schema';
 import type { Alert, Destinations, Evidence } from './alert.ts';
-import { fieldReader, firstText, type FieldReader } from './rules/fields.ts';
+import { fieldReader, fieldTest, firstTextReader, type FieldReader } from './rules/fields.ts';
 import { compilePredicate, type Test } from './rules/predicate.ts';
 import {
   METRIC_LIMITS,
   parseDuration,
   type MetricRule,
+  type Predicate,
   type Rule,
   type RuleOverride,
   type Scope,
@@ -18,6 +19,7 @@ export const DEFAULT_TENANT = 'default';
 interface Field {
   readonly field: string;
   readonly read: FieldReader;
+  readonly first: (document: unknown) => string | undefined;
 }
 
 /** A rule made ready for one tenant: overrides applied, everything parsed and compiled once. */
@@ -26,27 +28,39 @@ interface CompiledRule {
   readonly tenant: string;
   readonly test: Test;
   readonly inScope: (account: string | undefined) => boolean;
+  readonly scoped: boolean;
   readonly evidence: readonly Field[];
   /** groupBy (threshold, metric), dedup.by (match), entity (new_value). */
   readonly group: readonly Field[];
   readonly values: readonly Field[];
-  readonly metric?: { readonly read: FieldReader; readonly past: (value: number) => boolean };
+  /** A metric rule's limit, as a test of the document's field. */
+  readonly metric?: (document: unknown) => boolean;
   readonly windowMs?: number;
   readonly count?: number;
   readonly rememberMs?: number;
 }
 
 /** A threshold rule's tally for one group and window, from this batch. */
-export interface WindowObservation {
-  /** Also the alert key once the window fires. */
-  readonly key: string;
-  readonly ruleId: string;
-  readonly count: number;
-  readonly windowEnd: number;
+export class WindowObservation {
   /** Distinct event ids seen in this batch (at most `count`: enough to fire). */
-  readonly eventIds: Set<string>;
-  /** The alert to raise if the window's total reaches `count` (its count is filled in then). */
-  readonly alert: Alert;
+  readonly eventIds = new Set<string>();
+
+  constructor(
+    /** Also the alert key once the window fires. */
+    readonly key: string,
+    readonly ruleId: string,
+    readonly count: number,
+    readonly windowEnd: number,
+    private readonly build: () => Alert,
+  ) {}
+
+  /**
+   * The alert to raise if the window's total reaches `count` (its count is filled in then). Built
+   * on demand: most windows never fire, and a batch can open thousands.
+   */
+  alert(): Alert {
+    return this.build();
+  }
 }
 
 /** A new-value rule's (entity, value) pair seen in this batch. */
@@ -75,11 +89,13 @@ export interface EngineOptions {
  * tenant and dataset at construction, so a document meets only the rules that can read it.
  */
 export class RuleEngine {
-  private readonly byTenant = new Map<string, Map<string, CompiledRule[]>>();
+  private readonly byTenant = new Map<string, Map<string, RuleIndex>>();
   private readonly tenantOfAccount = new Map<string, string>();
   private readonly forwarders: ReadonlySet<string>;
   private readonly destinations = new Map<string, Destinations>();
   private readonly indexPrefix: string;
+  /** Whether any account belongs to a tenant other than the default one. */
+  private readonly multiTenant: boolean;
 
   constructor(
     readonly rules: readonly Rule[],
@@ -104,6 +120,7 @@ export class RuleEngine {
       const tenant = (tenants.tenants ?? []).find((t) => t.ous?.some((ou) => ous.includes(ou)));
       if (tenant) this.tenantOfAccount.set(account, tenant.id);
     }
+    this.multiTenant = this.tenantOfAccount.size > 0;
   }
 
   /** Where a tenant's alerts go (the default tenant's destinations when it has none). */
@@ -127,29 +144,36 @@ export class RuleEngine {
 
   evaluate(documents: readonly LogDocument[]): Findings {
     const findings: Findings = { alerts: [], windows: [], newValues: [], matches: 0 };
-    const alerts = new Map<string, Alert>();
+    // Mutable while the batch is read; handed out as plain alerts.
+    const alerts = new Map<string, MutableAlert>();
     const windows = new Map<string, WindowObservation>();
     const newValues = new Map<string, NewValueObservation>();
 
     for (const document of documents) {
-      const dataset = document.event?.dataset;
-      if (dataset === undefined) continue;
-      const account = this.accountOf(document);
-      const tenant = this.tenantOf(account);
-      const rules = this.byTenant.get(tenant)?.get(dataset);
-      if (rules === undefined) continue;
+      const event = document.event;
+      if (event === undefined || event === null) continue;
+      // Documents come in many shapes, so every property read here is a slow (megamorphic) one:
+      // with one tenant, the account is read only for the documents that match.
+      let account: string | undefined | null = null;
+      let tenant = DEFAULT_TENANT;
+      if (this.multiTenant) {
+        account = this.accountOf(document);
+        tenant = this.tenantOf(account);
+      }
+      const index = this.byTenant.get(tenant)?.get(event.dataset);
+      if (index === undefined) continue;
+      const action = event.action;
+      const forAction = action === undefined ? undefined : index.byAction.get(action);
+      const rules = forAction === undefined ? index.anyAction : forAction;
       for (const compiled of rules) {
-        if (!compiled.inScope(account) || !compiled.test(document)) continue;
-        const { rule } = compiled;
-        if (rule.kind === 'metric') {
-          const m = compiled.metric;
-          const values = m?.read(document) ?? [];
-          const over = values.some((v) => {
-            const n = typeof v === 'number' ? v : typeof v === 'string' && v !== '' ? Number(v) : NaN;
-            return Number.isFinite(n) && m !== undefined && m.past(n);
-          });
-          if (!over) continue;
+        if (compiled.scoped) {
+          if (account === null) account = this.accountOf(document);
+          if (!compiled.inScope(account)) continue;
         }
+        if (!compiled.test(document)) continue;
+        if (account === null) account = this.accountOf(document);
+        const { rule } = compiled;
+        if (compiled.metric !== undefined && !compiled.metric(document)) continue;
         const time = Date.parse(document['@timestamp']);
         if (!Number.isFinite(time)) continue;
         const group = groupValues(compiled.group, document);
@@ -162,14 +186,14 @@ export class RuleEngine {
           const key = alertKey(rule.id, tenant, group, start);
           let observation = windows.get(key);
           if (!observation) {
-            observation = {
+            const window = { start, end: start + windowMs };
+            observation = new WindowObservation(
               key,
-              ruleId: rule.id,
-              count: compiled.count as number,
-              windowEnd: start + windowMs,
-              eventIds: new Set(),
-              alert: this.alert(compiled, document, account, group, key, { start, end: start + windowMs }),
-            };
+              rule.id,
+              compiled.count as number,
+              window.end,
+              this.alert.bind(this, compiled, document, account, group, key, window),
+            );
             windows.set(key, observation);
           }
           if (observation.eventIds.size < observation.count) observation.eventIds.add(document.event.id);
@@ -194,15 +218,12 @@ export class RuleEngine {
           const key = alertKey(rule.id, tenant, group, start);
           const existing = alerts.get(key);
           if (existing) {
-            alerts.set(key, {
-              ...existing,
-              count: existing.count + 1,
-              eventIds:
-                existing.eventIds.length < 10 ? [...existing.eventIds, document.event.id] : existing.eventIds,
-            });
+            // Later events of the same alert: counted, and a few ids kept as samples.
+            existing.count++;
+            if (existing.eventIds.length < 10) existing.eventIds.push(document.event.id);
           } else {
             const window = start === undefined ? undefined : { start, end: start + (windowMs as number) };
-            alerts.set(key, this.alert(compiled, document, account, group, key, window));
+            alerts.set(key, this.alert(compiled, document, account, group, key, window) as MutableAlert);
           }
         }
       }
@@ -217,21 +238,31 @@ export class RuleEngine {
     compiled: CompiledRule,
     document: LogDocument,
     account: string | undefined,
-    group: { fields: readonly string[]; values: readonly string[] },
+    group: { readonly fields: readonly string[]; readonly values: readonly string[] },
     key: string,
     window: { start: number; end: number } | undefined,
   ): Alert {
     const { rule } = compiled;
     const evidence: Evidence[] = [];
-    for (const { field, read } of compiled.evidence) {
-      const value = firstText(read, document);
+    for (const { field, first } of compiled.evidence) {
+      const value = first(document);
       if (value !== undefined) evidence.push({ field, value });
     }
     const dataset = document.event.dataset;
     const grouped = rule.kind !== 'match' || group.fields.some((f) => f !== 'event.id');
-    const terms = grouped
-      ? group.fields.map((f, i) => `${f}:${dqlString(group.values[i] ?? '')}`)
-      : [`event.id:${dqlString(document.event.id)}`];
+    let query = `event.dataset:${dqlString(dataset)}`;
+    let groupRecord: Record<string, string> | undefined;
+    if (grouped) {
+      groupRecord = {};
+      for (let i = 0; i < group.fields.length; i++) {
+        const field = group.fields[i] as string;
+        const value = group.values[i] ?? '';
+        groupRecord[field] = value;
+        query += ` and ${field}:${dqlString(value)}`;
+      }
+    } else {
+      query += ` and event.id:${dqlString(document.event.id)}`;
+    }
     return {
       key,
       ruleId: rule.id,
@@ -243,18 +274,12 @@ export class RuleEngine {
       region: document.cloud?.region,
       dataset,
       time: document['@timestamp'],
-      window: window && {
-        start: new Date(window.start).toISOString(),
-        end: new Date(window.end).toISOString(),
-      },
+      window: window && { start: isoOf(window.start), end: isoOf(window.end) },
       count: 1,
-      group:
-        rule.kind === 'match' && !grouped
-          ? undefined
-          : Object.fromEntries(group.fields.map((f, i) => [f, group.values[i] ?? ''])),
+      group: groupRecord,
       evidence,
       eventIds: [document.event.id],
-      query: [`event.dataset:${dqlString(dataset)}`, ...terms].join(' and '),
+      query,
       indexPattern: `${this.indexPrefix}-${dataset}-*`,
     };
   }
@@ -263,20 +288,52 @@ export class RuleEngine {
     tenant: string,
     overrides: Readonly<Record<string, RuleOverride>>,
     ousOf: Readonly<Record<string, readonly string[]>>,
-  ): Map<string, CompiledRule[]> {
-    const byDataset = new Map<string, CompiledRule[]>();
+  ): Map<string, RuleIndex> {
+    const byDataset = new Map<string, RuleIndex>();
     for (const base of this.rules) {
       const rule = applyOverride(base, overrides[base.id]);
       if (rule.enabled === false) continue;
       const compiled = compileRule(rule, tenant, ousOf);
+      const actions = requiredActions(rule.where);
       for (const dataset of rule.datasets) {
-        const list = byDataset.get(dataset) ?? [];
-        list.push(compiled);
-        byDataset.set(dataset, list);
+        const index: RuleIndex = byDataset.get(dataset) ?? { byAction: new Map(), anyAction: [] };
+        if (actions === undefined) {
+          // Rules that read any action run for every document, whatever its action's list.
+          index.anyAction.push(compiled);
+          for (const list of index.byAction.values()) list.push(compiled);
+        } else {
+          for (const action of actions) {
+            const list = index.byAction.get(action) ?? [...index.anyAction];
+            list.push(compiled);
+            index.byAction.set(action, list);
+          }
+        }
+        byDataset.set(dataset, index);
       }
     }
     return byDataset;
   }
+}
+
+/**
+ * A dataset's rules, indexed by the `event.action` values they require: most CloudTrail rules
+ * name their API calls, so an event meets only the rules that could match it.
+ */
+interface RuleIndex {
+  readonly byAction: Map<string, CompiledRule[]>;
+  /** Rules with no action requirement (also included in every `byAction` list). */
+  readonly anyAction: CompiledRule[];
+}
+
+/** The `event.action` values a predicate requires at its top (`equals`/`in`, case-sensitive), if any. */
+function requiredActions(where: Predicate | undefined): readonly string[] | undefined {
+  const conditions = where === undefined ? [] : 'all' in where ? where.all : [where];
+  for (const c of conditions) {
+    if (!('field' in c) || c.field !== 'event.action' || c.ignoreCase === true) continue;
+    if (c.equals !== undefined) return [String(c.equals)];
+    if (c.in !== undefined) return c.in.map(String);
+  }
+  return undefined;
 }
 
 function applyOverride(rule: Rule, override: RuleOverride | undefined): Rule {
@@ -295,7 +352,7 @@ function applyOverride(rule: Rule, override: RuleOverride | undefined): Rule {
 }
 
 const fields = (names: readonly string[] | undefined): Field[] =>
-  (names ?? []).map((field) => ({ field, read: fieldReader(field) }));
+  (names ?? []).map((field) => ({ field, read: fieldReader(field), first: firstTextReader(field) }));
 
 function compileRule(
   rule: Rule,
@@ -307,6 +364,7 @@ function compileRule(
     tenant,
     test: compilePredicate(rule.where),
     inScope: compileScope(rule.scope, ousOf),
+    scoped: rule.scope !== undefined && (rule.scope.accounts !== undefined || rule.scope.ous !== undefined),
     evidence: fields(rule.evidence ?? defaultEvidence(rule)),
     values: [] as Field[],
   };
@@ -320,7 +378,7 @@ function compileRule(
         ...base,
         group: fields(rule.groupBy),
         windowMs: parseDuration(rule.window) as number,
-        metric: { read: fieldReader(rule.field), past: limitTest(rule) },
+        metric: metricTest(rule),
       };
     case 'threshold':
       return {
@@ -339,13 +397,22 @@ function compileRule(
   }
 }
 
-function limitTest(rule: MetricRule): (value: number) => boolean {
+function metricTest(rule: MetricRule): (document: unknown) => boolean {
   const { above, atLeast, below, atMost } = rule;
-  if (above !== undefined) return (n) => n > above;
-  if (atLeast !== undefined) return (n) => n >= atLeast;
-  if (below !== undefined) return (n) => n < below;
-  if (atMost !== undefined) return (n) => n <= atMost;
-  return () => false;
+  const past: (n: number) => boolean =
+    above !== undefined
+      ? (n) => n > above
+      : atLeast !== undefined
+        ? (n) => n >= atLeast
+        : below !== undefined
+          ? (n) => n < below
+          : atMost !== undefined
+            ? (n) => n <= atMost
+            : () => false;
+  return fieldTest(rule.field, (v) => {
+    const n = typeof v === 'number' ? v : typeof v === 'string' && v.trim() !== '' ? Number(v) : NaN;
+    return Number.isFinite(n) && past(n);
+  });
 }
 
 function defaultEvidence(rule: Rule): string[] {
@@ -370,20 +437,27 @@ function compileScope(scope: Scope | undefined, ousOf: Readonly<Record<string, r
   };
 }
 
+const namesOf = new WeakMap<readonly Field[], readonly string[]>();
+
 function groupValues(
   group: readonly Field[],
   document: LogDocument,
-): { fields: string[]; values: string[] } | undefined {
+): { fields: readonly string[]; values: string[] } | undefined {
   const values: string[] = [];
-  for (const { read } of group) {
-    const value = firstText(read, document);
+  for (const { first } of group) {
+    const value = first(document);
     if (value === undefined) return undefined;
     values.push(value);
   }
-  return { fields: group.map((g) => g.field), values };
+  let fields = namesOf.get(group);
+  if (fields === undefined) {
+    fields = group.map((g) => g.field);
+    namesOf.set(group, fields);
+  }
+  return { fields, values };
 }
 
-/** `<rule>|<tenant>|<group>|<window start>`; long groups hashed to keep DynamoDB keys small. */
+/** `<rule>|<tenant>|<group>|<window start, epoch ms>`; long groups hashed to keep DynamoDB keys small. */
 export function alertKey(
   ruleId: string,
   tenant: string,
@@ -391,13 +465,28 @@ export function alertKey(
   windowStart: number | undefined,
 ): string {
   const values = Array.isArray(group) ? group : (group as { values: readonly string[] }).values;
-  let joined = values.join('\u241f');
+  let joined = values.length === 1 ? (values[0] as string) : values.join('\u241f');
   if (joined.length > 256) joined = `sha256:${createHash('sha256').update(joined).digest('base64url')}`;
-  const window = windowStart === undefined ? '' : new Date(windowStart).toISOString();
-  return `${ruleId}|${tenant}|${joined}|${window}`;
+  return `${ruleId}|${tenant}|${joined}|${windowStart ?? ''}`;
 }
 
 /** A DQL quoted string. */
 export function dqlString(value: string): string {
+  if (!value.includes('"') && !value.includes('\\')) return `"${value}"`;
   return `"${value.replace(/\\/g, '\\\\').replace(/"/g, '\\"')}"`;
 }
+
+/** Window bounds repeat across a batch's alerts: formatted once each. */
+const isoCache = new Map<number, string>();
+function isoOf(ms: number): string {
+  let iso = isoCache.get(ms);
+  if (iso === undefined) {
+    if (isoCache.size > 10_000) isoCache.clear();
+    iso = new Date(ms).toISOString();
+    isoCache.set(ms, iso);
+  }
+  return iso;
+}
+
+/** An alert while its batch is read: later events add to its count and sample ids. */
+type MutableAlert = Alert & { count: number; eventIds: string[] };

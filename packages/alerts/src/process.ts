@@ -81,7 +81,7 @@ export async function processDocuments(
     const total = await deps.store.tallyWindow(window.key, window.eventIds, window.windowEnd);
     if (total === undefined || total < window.count) return;
     summary.windowsFired++;
-    candidates.push({ ...window.alert, count: total, eventIds: [...window.eventIds].slice(0, 10) });
+    candidates.push({ ...window.alert(), count: total, eventIds: [...window.eventIds].slice(0, 10) });
   });
   await eachLimited(findings.newValues, concurrency, async (observation) => {
     if (await deps.store.firstSeen(observation.key, observation.rememberMs, now())) {

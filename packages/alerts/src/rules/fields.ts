@@ -44,9 +44,53 @@ function collect(values: readonly unknown[], segments: readonly string[], from: 
   return out;
 }
 
+/**
+ * Whether any value of the field satisfies `check`, walking the document without allocating on
+ * the common path (no array on the way): predicates call this for every event.
+ */
+export function fieldTest(path: string, check: (value: unknown) => boolean): (document: unknown) => boolean {
+  const segments = path.split('.');
+  const slow = fieldReader(path);
+  return (document) => {
+    let current: unknown = document;
+    for (let i = 0; i < segments.length; i++) {
+      if (current === null || typeof current !== 'object') return false;
+      if (Array.isArray(current)) return slow(document).some(check);
+      current = (current as Record<string, unknown>)[segments[i] as string];
+    }
+    if (current === undefined || current === null) return false;
+    if (Array.isArray(current)) return slow(document).some(check);
+    return check(current);
+  };
+}
+
+/**
+ * The first value of a field as text, without allocating on the common path (no array on the
+ * way): group-by keys are read for every matching event.
+ */
+export function firstTextReader(path: string): (document: unknown) => string | undefined {
+  const segments = path.split('.');
+  const slow = fieldReader(path);
+  return (document) => {
+    let current: unknown = document;
+    for (let i = 0; i < segments.length; i++) {
+      if (current === null || typeof current !== 'object') return undefined;
+      if (Array.isArray(current)) return firstText(slow, document);
+      current = (current as Record<string, unknown>)[segments[i] as string];
+    }
+    if (current === undefined || current === null) return undefined;
+    if (Array.isArray(current)) return firstText(slow, document);
+    return typeof current === 'string'
+      ? current
+      : typeof current === 'object'
+        ? JSON.stringify(current)
+        : String(current);
+  };
+}
+
 /** The first value of a field as text (group keys, evidence), or undefined. */
 export function firstText(reader: FieldReader, document: unknown): string | undefined {
-  const [value] = reader(document);
+  const value = reader(document)[0];
   if (value === undefined) return undefined;
   return typeof value === 'string'
     ? value

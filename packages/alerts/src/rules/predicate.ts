@@ -1,4 +1,4 @@
-import { fieldReader } from './fields.ts';
+import { fieldTest } from './fields.ts';
 import { parseCidr, parseIp, type FieldCondition, type Predicate, type Scalar } from './schema.ts';
 
 /** A compiled condition: no parsing, lookups or regex compilation per event. */
@@ -31,25 +31,18 @@ export function compilePredicate(predicate: Predicate | undefined): Test {
 }
 
 function compileCondition(condition: FieldCondition): Test {
-  const read = fieldReader(condition.field);
-  const checks = valueChecks(condition);
   if (condition.exists === false) {
     // Absent, and nothing else asked of it.
-    return (d) => read(d).length === 0;
+    const present = fieldTest(condition.field, () => true);
+    return (d) => !present(d);
   }
+  const checks = valueChecks(condition);
+  // `exists: true` alone: any value will do.
+  if (checks.length === 0) return fieldTest(condition.field, () => true);
+  const tests = checks.map((check) => fieldTest(condition.field, check));
+  if (tests.length === 1) return tests[0] as Test;
   return (d) => {
-    const values = read(d);
-    if (values.length === 0) return false;
-    for (const check of checks) {
-      let any = false;
-      for (const v of values) {
-        if (check(v)) {
-          any = true;
-          break;
-        }
-      }
-      if (!any) return false;
-    }
+    for (const t of tests) if (!t(d)) return false;
     return true;
   };
 }
@@ -113,7 +106,6 @@ function valueChecks(c: FieldCondition): ValueCheck[] {
       return blocks.some((b) => within(inner, b));
     });
   }
-  // `exists: true` alone: any value will do.
   return checks;
 }
 

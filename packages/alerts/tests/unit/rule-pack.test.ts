@@ -134,7 +134,7 @@ describe('console sign-in', () => {
       .windows.filter((w) => w.ruleId === 'console-login-failures-burst');
     expect(windows).toHaveLength(1);
     expect(windows[0]?.eventIds.size).toBe(5);
-    expect(windows[0]?.alert.group).toEqual({ 'source.ip': '89.160.20.156' });
+    expect(windows[0]?.alert().group).toEqual({ 'source.ip': '89.160.20.156' });
     expect(firedBy(failures(4))).not.toContain('console-login-failures-burst');
   });
 });
@@ -245,7 +245,9 @@ describe('network', () => {
         }),
       );
     const windows = engine.evaluate(flows(100)).windows.filter((w) => w.ruleId === 'vpc-flow-reject-burst');
-    expect(windows.map((w) => [w.alert.group, w.eventIds.size])).toEqual([[{ 'source.ip': fields[3] }, 100]]);
+    expect(windows.map((w) => [w.alert().group, w.eventIds.size])).toEqual([
+      [{ 'source.ip': fields[3] }, 100],
+    ]);
     expect(firedBy(flows(99))).not.toContain('vpc-flow-reject-burst');
     expect(firedBy(flows(150, 'ACCEPT'))).not.toContain('vpc-flow-reject-burst');
   });
