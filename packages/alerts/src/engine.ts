@@ -50,16 +50,27 @@ export class WindowObservation {
     readonly key: string,
     readonly ruleId: string,
     readonly count: number,
+    readonly windowStart: number,
     readonly windowEnd: number,
-    private readonly build: () => Alert,
+    private readonly first: {
+      readonly engine: RuleEngine;
+      readonly compiled: CompiledRule;
+      readonly document: LogDocument;
+      readonly account: string | undefined;
+      readonly group: GroupValues;
+    },
   ) {}
 
   /**
    * The alert to raise if the window's total reaches `count` (its count is filled in then). Built
-   * on demand: most windows never fire, and a batch can open thousands.
+   * on demand from the window's first event: most windows never fire, and a batch opens thousands.
    */
   alert(): Alert {
-    return this.build();
+    const { engine, compiled, document, account, group } = this.first;
+    return engine.buildAlert(compiled, document, account, group, this.key, {
+      start: this.windowStart,
+      end: this.windowEnd,
+    });
   }
 }
 
@@ -96,6 +107,7 @@ export class RuleEngine {
   private readonly indexPrefix: string;
   /** Whether any account belongs to a tenant other than the default one. */
   private readonly multiTenant: boolean;
+  private readonly defaultRules: Map<string, RuleIndex>;
 
   constructor(
     readonly rules: readonly Rule[],
@@ -121,6 +133,7 @@ export class RuleEngine {
       if (tenant) this.tenantOfAccount.set(account, tenant.id);
     }
     this.multiTenant = this.tenantOfAccount.size > 0;
+    this.defaultRules = this.byTenant.get(DEFAULT_TENANT) as Map<string, RuleIndex>;
   }
 
   /** Where a tenant's alerts go (the default tenant's destinations when it has none). */
@@ -160,7 +173,7 @@ export class RuleEngine {
         account = this.accountOf(document);
         tenant = this.tenantOf(account);
       }
-      const index = this.byTenant.get(tenant)?.get(event.dataset);
+      const index = (this.multiTenant ? this.byTenant.get(tenant) : this.defaultRules)?.get(event.dataset);
       if (index === undefined) continue;
       const action = event.action;
       const forAction = action === undefined ? undefined : index.byAction.get(action);
@@ -174,7 +187,8 @@ export class RuleEngine {
         if (account === null) account = this.accountOf(document);
         const { rule } = compiled;
         if (compiled.metric !== undefined && !compiled.metric(document)) continue;
-        const time = Date.parse(document['@timestamp']);
+        // Event time places the match in its window; a match keyed per event needs none.
+        const time = compiled.windowMs === undefined ? 0 : Date.parse(document['@timestamp']);
         if (!Number.isFinite(time)) continue;
         const group = groupValues(compiled.group, document);
         if (group === undefined) continue; // a group-by field is missing: the rule cannot key it
@@ -186,13 +200,19 @@ export class RuleEngine {
           const key = alertKey(rule.id, tenant, group, start);
           let observation = windows.get(key);
           if (!observation) {
-            const window = { start, end: start + windowMs };
             observation = new WindowObservation(
               key,
               rule.id,
               compiled.count as number,
-              window.end,
-              this.alert.bind(this, compiled, document, account, group, key, window),
+              start,
+              start + windowMs,
+              {
+                engine: this,
+                compiled,
+                document,
+                account,
+                group,
+              },
             );
             windows.set(key, observation);
           }
@@ -209,7 +229,7 @@ export class RuleEngine {
             newValues.set(key, {
               key,
               rememberMs: compiled.rememberMs as number,
-              alert: this.alert(compiled, document, account, merged, key, undefined),
+              alert: this.buildAlert(compiled, document, account, merged, key, undefined),
             });
           }
         } else {
@@ -223,7 +243,7 @@ export class RuleEngine {
             if (existing.eventIds.length < 10) existing.eventIds.push(document.event.id);
           } else {
             const window = start === undefined ? undefined : { start, end: start + (windowMs as number) };
-            alerts.set(key, this.alert(compiled, document, account, group, key, window) as MutableAlert);
+            alerts.set(key, this.buildAlert(compiled, document, account, group, key, window) as MutableAlert);
           }
         }
       }
@@ -234,11 +254,12 @@ export class RuleEngine {
     return findings;
   }
 
-  private alert(
+  /** @internal The alert for `document` under `compiled` (WindowObservation builds its own late). */
+  buildAlert(
     compiled: CompiledRule,
     document: LogDocument,
     account: string | undefined,
-    group: { readonly fields: readonly string[]; readonly values: readonly string[] },
+    group: GroupValues,
     key: string,
     window: { start: number; end: number } | undefined,
   ): Alert {
@@ -486,6 +507,12 @@ function isoOf(ms: number): string {
     isoCache.set(ms, iso);
   }
   return iso;
+}
+
+/** A match's group-by (or dedup, or entity) fields and their values. */
+interface GroupValues {
+  readonly fields: readonly string[];
+  readonly values: readonly string[];
 }
 
 /** An alert while its batch is read: later events add to its count and sample ids. */
