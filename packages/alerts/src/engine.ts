@@ -314,8 +314,8 @@ export class RuleEngine {
     for (const base of this.rules) {
       const rule = applyOverride(base, overrides[base.id]);
       if (rule.enabled === false) continue;
-      const compiled = compileRule(rule, tenant, ousOf);
-      const actions = requiredActions(rule.where);
+      const { actions, rest } = requiredActions(rule.where);
+      const compiled = compileRule(rule, tenant, ousOf, rest);
       for (const dataset of rule.datasets) {
         const index: RuleIndex = byDataset.get(dataset) ?? { byAction: new Map(), anyAction: [] };
         if (actions === undefined) {
@@ -346,15 +346,23 @@ interface RuleIndex {
   readonly anyAction: CompiledRule[];
 }
 
-/** The `event.action` values a predicate requires at its top (`equals`/`in`, case-sensitive), if any. */
-function requiredActions(where: Predicate | undefined): readonly string[] | undefined {
+/**
+ * The `event.action` values a predicate requires at its top (`equals`/`in`, case-sensitive), and
+ * the rest of the predicate: the index checks the action, so the test need not read it again.
+ */
+function requiredActions(where: Predicate | undefined): { actions?: readonly string[]; rest?: Predicate } {
   const conditions = where === undefined ? [] : 'all' in where ? where.all : [where];
   for (const c of conditions) {
     if (!('field' in c) || c.field !== 'event.action' || c.ignoreCase === true) continue;
-    if (c.equals !== undefined) return [String(c.equals)];
-    if (c.in !== undefined) return c.in.map(String);
+    if (Object.keys(c).some((k) => k !== 'field' && k !== 'equals' && k !== 'in')) continue;
+    const actions =
+      c.equals !== undefined ? [String(c.equals)] : c.in !== undefined ? c.in.map(String) : undefined;
+    if (actions === undefined) continue;
+    const others = conditions.filter((o) => o !== c);
+    const rest = others.length === 0 ? undefined : others.length === 1 ? others[0] : { all: others };
+    return { actions, ...(rest === undefined ? {} : { rest }) };
   }
-  return undefined;
+  return where === undefined ? {} : { rest: where };
 }
 
 function applyOverride(rule: Rule, override: RuleOverride | undefined): Rule {
@@ -379,11 +387,13 @@ function compileRule(
   rule: Rule,
   tenant: string,
   ousOf: Readonly<Record<string, readonly string[]>>,
+  /** The rule's `where`, less what the action index already checks. */
+  where: Predicate | undefined,
 ): CompiledRule {
   const base = {
     rule,
     tenant,
-    test: compilePredicate(rule.where),
+    test: compilePredicate(where),
     inScope: compileScope(rule.scope, ousOf),
     scoped: rule.scope !== undefined && (rule.scope.accounts !== undefined || rule.scope.ous !== undefined),
     evidence: fields(rule.evidence ?? defaultEvidence(rule)),
