@@ -195,3 +195,27 @@ describe('documents missing what a rule reads', () => {
     );
   });
 });
+
+describe('epochMillis', () => {
+  it('reads the decoder’s timestamps exactly as Date.parse does, and falls back for anything else', async () => {
+    const { epochMillis } = await import('../../src/engine.ts');
+    fc.assert(
+      fc.property(
+        fc.date({ min: new Date('1970-01-01'), max: new Date('9999-12-31'), noInvalidDate: true }),
+        (d) => {
+          const iso = d.toISOString();
+          expect(epochMillis(iso)).toBe(Date.parse(iso));
+        },
+      ),
+      { numRuns: 10_000 },
+    );
+    for (const other of [
+      '2023-11-14T22:13:20Z',
+      '2023-11-14T22:13:20.000+01:00',
+      'garbage',
+      '2023-1x-14T22:13:20.000Z',
+    ]) {
+      expect(epochMillis(other)).toEqual(Date.parse(other));
+    }
+  });
+});
