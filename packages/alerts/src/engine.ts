@@ -187,9 +187,6 @@ export class RuleEngine {
         }
         if (!compiled.test(document)) continue;
         const { rule } = compiled;
-        // A window only needs the account if it fires: its observation reads it then.
-        const known: string | undefined | null =
-          account === null && rule.kind !== 'threshold' ? (account = this.accountOf(document)) : account;
         if (compiled.metric !== undefined && !compiled.metric(document)) continue;
         // Event time places the match in its window; a match keyed per event needs none.
         const time = compiled.windowMs === undefined ? 0 : epochMillis(document['@timestamp']);
@@ -204,6 +201,7 @@ export class RuleEngine {
           const key = alertKey(rule.id, tenant, group, start);
           let observation = windows.get(key);
           if (!observation) {
+            // The account is read only if the window fires (null until then).
             observation = new WindowObservation(
               key,
               rule.id,
@@ -226,6 +224,7 @@ export class RuleEngine {
           if (value === undefined) continue;
           const key = alertKey(rule.id, tenant, [...group.values, '→', ...value.values], undefined);
           if (!newValues.has(key)) {
+            if (account === null) account = this.accountOf(document);
             const merged = {
               fields: [...group.fields, ...value.fields],
               values: [...group.values, ...value.values],
@@ -233,7 +232,7 @@ export class RuleEngine {
             newValues.set(key, {
               key,
               rememberMs: compiled.rememberMs as number,
-              alert: this.buildAlert(compiled, document, known ?? undefined, merged, key, undefined),
+              alert: this.buildAlert(compiled, document, account, merged, key, undefined),
             });
           }
         } else {
@@ -246,11 +245,9 @@ export class RuleEngine {
             existing.count++;
             if (existing.eventIds.length < 10) existing.eventIds.push(document.event.id);
           } else {
+            if (account === null) account = this.accountOf(document);
             const window = start === undefined ? undefined : { start, end: start + (windowMs as number) };
-            alerts.set(
-              key,
-              this.buildAlert(compiled, document, known ?? undefined, group, key, window) as MutableAlert,
-            );
+            alerts.set(key, this.buildAlert(compiled, document, account, group, key, window) as MutableAlert);
           }
         }
       }
