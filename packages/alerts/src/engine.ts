@@ -163,6 +163,9 @@ export class RuleEngine {
     const alerts = new Map<string, MutableAlert>();
     const windows = new Map<string, WindowObservation>();
     const newValues = new Map<string, NewValueObservation>();
+    let lastDataset: string | undefined;
+    let lastTenant: string | undefined;
+    let lastIndex: RuleIndex | undefined;
 
     for (const document of documents) {
       const event = document.event;
@@ -175,7 +178,14 @@ export class RuleEngine {
         account = this.accountOf(document);
         tenant = this.tenantOf(account);
       }
-      const index = (this.multiTenant ? this.byTenant.get(tenant) : this.defaultRules)?.get(event.dataset);
+      // A batch is mostly one dataset and one tenant: look the rules up only when either changes.
+      const dataset = event.dataset;
+      if (dataset !== lastDataset || tenant !== lastTenant) {
+        lastDataset = dataset;
+        lastTenant = tenant;
+        lastIndex = (this.multiTenant ? this.byTenant.get(tenant) : this.defaultRules)?.get(dataset);
+      }
+      const index = lastIndex;
       if (index === undefined) continue;
       const action = event.action;
       const forAction = action === undefined ? undefined : index.byAction.get(action);
