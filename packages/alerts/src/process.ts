@@ -1,3 +1,4 @@
+import { forEachConcurrently } from '@central-logging/decoder';
 import type { LogDocument } from '@central-logging/log-schema';
 import type { Alert } from './alert.ts';
 import type { RuleEngine } from './engine.ts';
@@ -77,13 +78,13 @@ export async function processDocuments(
   };
 
   const candidates: Alert[] = [...findings.alerts];
-  await eachLimited(findings.windows, concurrency, async (window) => {
+  await forEachConcurrently(findings.windows, concurrency, async (window) => {
     const total = await deps.store.tallyWindow(window.key, window.eventIds, window.windowEnd);
     if (total === undefined || total < window.count) return;
     summary.windowsFired++;
     candidates.push({ ...window.alert(), count: total, eventIds: [...window.eventIds].slice(0, 10) });
   });
-  await eachLimited(findings.newValues, concurrency, async (observation) => {
+  await forEachConcurrently(findings.newValues, concurrency, async (observation) => {
     if (await deps.store.firstSeen(observation.key, observation.rememberMs, now())) {
       summary.newValues++;
       candidates.push(observation.alert);
@@ -92,7 +93,7 @@ export async function processDocuments(
   summary.candidates = candidates.length;
 
   const raised: string[] = [];
-  await eachLimited(candidates, concurrency, async (alert) => {
+  await forEachConcurrently(candidates, concurrency, async (alert) => {
     const channels = channelsOf(deps, alert.tenant);
     if (await deps.store.claim(alert, channels, now())) {
       summary.raised++;
@@ -102,7 +103,7 @@ export async function processDocuments(
     }
   });
   // Mark fired windows after their alert is claimed: a crash in between re-tallies, no loss.
-  await eachLimited(
+  await forEachConcurrently(
     findings.windows.filter((w) => candidates.some((c) => c.key === w.key)),
     concurrency,
     (w) => deps.store.markFired(w.key),
@@ -112,7 +113,7 @@ export async function processDocuments(
   const due = await deps.store.due(now(), deps.pendingLimit ?? 50);
   const retried = due.filter((key) => !raised.includes(key));
   summary.pendingRetried = retried.length;
-  await eachLimited([...raised, ...retried], concurrency, (key) => deliver(key, deps, summary));
+  await forEachConcurrently([...raised, ...retried], concurrency, (key) => deliver(key, deps, summary));
   return summary;
 }
 
@@ -152,16 +153,4 @@ async function deliver(key: string, deps: ProcessDeps, summary: ProcessSummary):
     await deps.store.retryLater(key, deps.owner, attempts, now() + delay, errors.join('; '));
     if (summary.failures.length < 10) summary.failures.push(`${key}: ${errors.join('; ')}`);
   }
-}
-
-async function eachLimited<T>(
-  items: readonly T[],
-  limit: number,
-  task: (item: T) => Promise<void>,
-): Promise<void> {
-  let next = 0;
-  const worker = async (): Promise<void> => {
-    while (next < items.length) await task(items[next++] as T);
-  };
-  await Promise.all(Array.from({ length: Math.min(limit, items.length) }, worker));
 }

@@ -60,3 +60,4 @@ export {
 export { DEFAULT_FLOW_LOG_FORMAT, parseFlowLogFormat, type FlowLogFormat } from './parse/vpc-flow-log.ts';
 export { createLogger, levelFromEnv, type Level, type Logger } from './logger.ts';
 export { emfLine } from './metrics.ts';
+export { backoffDelay, forEachConcurrently } from './backoff.ts';

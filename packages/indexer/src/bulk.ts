@@ -1,4 +1,5 @@
 import type { Client } from '@opensearch-project/opensearch';
+import { forEachConcurrently } from '@central-logging/decoder';
 import type { LogDocument } from '@central-logging/log-schema';
 import { backoffDelay, retryability, type Failure, type Retryability } from './retry.ts';
 
@@ -264,18 +265,4 @@ function itemFailure<Source>(
   };
 }
 
-/** Runs `task` over `inputs` with at most `limit` in flight. */
-export async function forEachConcurrently<T>(
-  inputs: readonly T[],
-  limit: number,
-  task: (input: T) => Promise<void>,
-): Promise<void> {
-  let next = 0;
-  const worker = async (): Promise<void> => {
-    while (next < inputs.length) {
-      const input = inputs[next++] as T;
-      await task(input);
-    }
-  };
-  await Promise.all(Array.from({ length: Math.min(limit, inputs.length) }, worker));
-}
+export { forEachConcurrently };

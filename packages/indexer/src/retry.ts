@@ -70,15 +70,5 @@ export function retryability(failure: Failure): Retryability {
   return 'dead_letter';
 }
 
-/**
- * Delay before retry `attempt` (1-based): exponential with full jitter, so a burst of rejected
- * Lambdas does not come back in lockstep (AWS Architecture Blog, "Exponential Backoff And Jitter").
- */
-export function backoffDelay(
-  attempt: number,
-  { baseMs, maxMs }: { readonly baseMs: number; readonly maxMs: number },
-  random: () => number = Math.random,
-): number {
-  const ceiling = Math.min(maxMs, baseMs * 2 ** Math.max(0, attempt - 1));
-  return Math.round(random() * ceiling);
-}
+// The backoff curve is shared with the alerts' notification retries.
+export { backoffDelay } from '@central-logging/decoder';

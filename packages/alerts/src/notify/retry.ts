@@ -1,6 +1,9 @@
 // The retry policy for notifications, in one place: which failures are worth another attempt,
 // how long to wait, and when to stop. A failure that outlasts the attempts is not an error to
 // throw: the caller keeps the alert pending (DynamoDB) and tries again on its next invocation.
+import { backoffDelay } from '@central-logging/decoder';
+
+export { backoffDelay };
 
 /** A failed delivery attempt, as the network, Slack or the AWS SDK reported it. Any field may be missing. */
 export interface DeliveryFailure {
@@ -157,20 +160,6 @@ export type AttemptOutcome =
       /** The service's own `Retry-After`, in milliseconds. */
       readonly retryAfterMs?: number | undefined;
     };
-
-/**
- * Delay before retry `attempt` (1-based): exponential with full jitter, so many invocations
- * throttled together do not come back in lockstep (AWS Architecture Blog, "Exponential Backoff
- * And Jitter").
- */
-export function backoffDelay(
-  attempt: number,
-  { baseMs, maxMs }: { readonly baseMs: number; readonly maxMs: number },
-  random: () => number = Math.random,
-): number {
-  const ceiling = Math.min(maxMs, baseMs * 2 ** Math.max(0, attempt - 1));
-  return Math.round(random() * ceiling);
-}
 
 /**
  * Runs `attempt` until it succeeds, fails permanently, runs out of attempts, or would overrun the
