@@ -27,6 +27,8 @@ export interface IndexerConfig {
   readonly timeReserveMs: number;
   readonly deadLetter: { readonly bucket: string; readonly prefix: string };
   readonly metricsNamespace: string;
+  /** Also emit `AccountEvents` per CloudWatch Logs owner account (for "account went quiet" alarms). */
+  readonly metricsByAccount: boolean;
   readonly decoder: DecoderOptions;
 }
 
@@ -51,6 +53,7 @@ export interface IndexerConfig {
  * | `DEAD_LETTER_BUCKET` | required | where documents that can never index go |
  * | `DEAD_LETTER_PREFIX` | `dead-letter/indexer/` | |
  * | `METRICS_NAMESPACE` | `CentralLogging` | CloudWatch namespace of the EMF metrics |
+ * | `METRICS_BY_ACCOUNT` | `false` | also `AccountEvents` per owner account (quiet-account alarms) |
  * | `DECODER_*` | | the decoder's variables (packages/decoder/README.md) |
  */
 export function indexerConfigFromEnv(env: Env): IndexerConfig {
@@ -84,6 +87,7 @@ export function indexerConfigFromEnv(env: Env): IndexerConfig {
     timeReserveMs: read.integer('TIME_RESERVE_MS', { allowZero: true }) ?? 10_000,
     deadLetter: { bucket, prefix: prefix.endsWith('/') || prefix === '' ? prefix : `${prefix}/` },
     metricsNamespace: read.string('METRICS_NAMESPACE') ?? 'CentralLogging',
+    metricsByAccount: read.boolean('METRICS_BY_ACCOUNT') ?? false,
     decoder: decoderOptionsFromEnv(env),
   };
 }

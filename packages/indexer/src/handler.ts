@@ -37,15 +37,27 @@ export const handler = async (
     indexPrefix: config.indexPrefix,
     bulk: { ...config.bulk, deadline },
   });
-  const { reasons, deadLetterObjects, ...counts } = summary;
+  const { reasons, deadLetterObjects, eventsByAccount, ...counts } = summary;
   // One line per batch: metrics for alarms (EMF) and the first reasons for whoever looks.
-  process.stdout.write(
+  let lines =
     emfLine(config.metricsNamespace, { Service: 'indexer' }, counts, {
       requestId: context.awsRequestId,
       deadLetterObjects,
       reasons,
-    }) + '\n',
-  );
+    }) + '\n';
+  // Per-account counts only when asked for: one metric per account of the fleet (bounded by it),
+  // for the "account went quiet" alarms.
+  if (config.metricsByAccount) {
+    for (const [account, events] of Object.entries(eventsByAccount)) {
+      lines +=
+        emfLine(
+          config.metricsNamespace,
+          { Service: 'indexer', Account: account },
+          { AccountEvents: events },
+        ) + '\n';
+    }
+  }
+  process.stdout.write(lines);
   if (summary.failedRecords > 0 || summary.deadLettered > 0 || summary.decodeErrors > 0) {
     logger.warn('Batch indexed with failures', {
       failedRecords: summary.failedRecords,

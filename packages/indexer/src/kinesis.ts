@@ -33,6 +33,11 @@ export interface BatchSummary {
   bulkRetries: number;
   bulkBytes: number;
   deadLetterObjects: string[];
+  /**
+   * Log events received per CloudWatch Logs owner account (which a sender cannot forge): what the
+   * "account went quiet" alarms watch when `METRICS_BY_ACCOUNT` is on.
+   */
+  eventsByAccount: Record<string, number>;
   /** The first few reasons, for the log line; counts are in the fields above. */
   reasons: string[];
 }
@@ -69,6 +74,7 @@ export async function indexKinesisEvent(
     bulkRetries: 0,
     bulkBytes: 0,
     deadLetterObjects: [],
+    eventsByAccount: {},
     reasons: [],
   };
 
@@ -90,6 +96,9 @@ export async function indexKinesisEvent(
         at,
       });
     } else {
+      const owner = result.message.owner;
+      summary.eventsByAccount[owner] =
+        (summary.eventsByAccount[owner] ?? 0) + result.message.logEvents.length;
       for (const document of result.documents) {
         items.push({
           index: indexNameFor(document.event.dataset, document['@timestamp'], deps.indexPrefix),

@@ -1,7 +1,7 @@
 // The built Lambda bundle (what central-infra deploys), configured only through its environment,
 // against the real OpenSearch node and a real S3-API server for dead letters.
 import { existsSync } from 'node:fs';
-import { gzipSync } from 'node:zlib';
+import { gunzipSync, gzipSync } from 'node:zlib';
 import { ListObjectsV2Command } from '@aws-sdk/client-s3';
 import type { KinesisStreamEvent } from '@central-logging/decoder';
 import { startS3, type S3Server } from '@central-logging/testkit';
@@ -58,8 +58,18 @@ describe('the built indexer bundle', () => {
       AWS_SECRET_ACCESS_KEY: 'S3RVER',
       // The SDK's own per-service endpoint variable; an IP endpoint makes it address path-style.
       AWS_ENDPOINT_URL_S3: s3.endpoint,
+      METRICS_BY_ACCOUNT: 'true',
     });
     const records = kinesisRecords(1_000, 250, 31);
+    // What the per-account metric must count: log events per CloudWatch Logs owner.
+    const expectedByAccount: Record<string, number> = {};
+    for (const record of records) {
+      const payload = JSON.parse(gunzipSync(Buffer.from(record.kinesis.data, 'base64')).toString()) as {
+        owner: string;
+        logEvents: unknown[];
+      };
+      expectedByAccount[payload.owner] = (expectedByAccount[payload.owner] ?? 0) + payload.logEvents.length;
+    }
     const bad = present(records[0], 'a record');
     records.push({
       ...bad,
@@ -83,7 +93,12 @@ describe('the built indexer bundle', () => {
     expect(response.batchItemFailures).toEqual([]);
     expect(await countDocuments(client, PREFIX)).toBe(1_000);
 
-    const emf = lines.map((l) => JSON.parse(l) as Record<string, unknown>).find((l) => '_aws' in l);
+    const logged = lines
+      .join('')
+      .split('\n')
+      .filter((l) => l !== '')
+      .map((l) => JSON.parse(l) as Record<string, unknown>);
+    const emf = logged.find((l) => '_aws' in l && !('Account' in l));
     expect(emf).toMatchObject({
       Service: 'indexer',
       requestId: 'req-1',
@@ -93,6 +108,11 @@ describe('the built indexer bundle', () => {
       decodeErrors: 1,
       failedRecords: 0,
     });
+    const byAccount = Object.fromEntries(
+      logged.filter((l) => 'Account' in l).map((l) => [l['Account'], l['AccountEvents']]),
+    );
+    expect(byAccount).toEqual(expectedByAccount);
+    expect(Object.keys(byAccount).length).toBeGreaterThan(0);
     const listed = await s3.client.send(
       new ListObjectsV2Command({ Bucket: BUCKET, Prefix: 'dead-letter/indexer/' }),
     );
