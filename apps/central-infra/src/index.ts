@@ -116,7 +116,7 @@ const indexer = new Indexer(
   },
   opts,
 );
-search.allowAccess([indexer.roleArn, search.masterRole.arn, ...config.opensearch.adminRoleArns]);
+search.allowAccess([indexer.roleArn], [search.masterRole.arn, ...config.opensearch.adminRoleArns]);
 
 const alerts = new Alerts(
   'alerts',

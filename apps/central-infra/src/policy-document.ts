@@ -34,14 +34,19 @@ export function policyJson(document: PolicyDocument): string {
   return JSON.stringify(document);
 }
 
-/** Lambda, Firehose, … may assume a role only from this account (confused-deputy guard). */
-export function serviceTrust(service: string, accountId: string, extra: Conditions = {}): PolicyDocument {
+/**
+ * A service may assume a role only on behalf of this account (confused-deputy guard). Lambda
+ * passes `aws:SourceAccount`; Firehose passes the account id as `sts:ExternalId`, as its
+ * documentation's trust policy shows.
+ */
+export function serviceTrust(service: string, accountId: string): PolicyDocument {
+  const key = service === 'firehose.amazonaws.com' ? 'sts:ExternalId' : 'aws:SourceAccount';
   return policy({
     Sid: 'TrustedService',
     Effect: 'Allow',
     Principal: { Service: service },
     Action: 'sts:AssumeRole',
-    Condition: { StringEquals: { 'aws:SourceAccount': accountId }, ...extra },
+    Condition: { StringEquals: { [key]: accountId } },
   });
 }
 

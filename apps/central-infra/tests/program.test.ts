@@ -345,14 +345,23 @@ describe('OpenSearch domain', () => {
     expect(run.named('search-domain').dependsOn).toContain('search-log-publishing');
   });
 
-  test('its access policy names the indexer, the master role and the configured admins only', () => {
+  test('its access policy names the indexer (writes only), the master role and the configured admins', () => {
     const policy = json(run.named('search-access').inputs['accessPolicies']);
-    const principals = present((policy['Statement'] as { Principal: { AWS: string[] } }[])[0], 'a statement')
-      .Principal.AWS;
-    expect(principals).toEqual([
-      run.named('indexer-fn-role').state['arn'],
-      'arn:aws:iam::210987654321:role/central-logging-opensearch-admin',
-      'arn:aws:iam::210987654321:role/platform-admin',
+    const statements = policy['Statement'] as {
+      Sid: string;
+      Principal: { AWS: string[] };
+      Action: string[];
+    }[];
+    expect(statements.map((s) => [s.Sid, s.Principal.AWS, s.Action.length])).toEqual([
+      ['PipelineWrites', [run.named('indexer-fn-role').state['arn']], 2],
+      [
+        'Administrators',
+        [
+          'arn:aws:iam::210987654321:role/central-logging-opensearch-admin',
+          'arn:aws:iam::210987654321:role/platform-admin',
+        ],
+        6,
+      ],
     ]);
   });
 

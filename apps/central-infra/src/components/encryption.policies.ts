@@ -41,8 +41,9 @@ export function keyPolicy(inputs: KeyPolicyInputs): PolicyDocument {
     Sid: 'AdministerThroughIam',
     Effect: 'Allow',
     Principal: { AWS: root },
+    // Not kms:Create*: it would match kms:CreateGrant, letting a role grant itself direct use.
     Action: [
-      'kms:Create*',
+      'kms:CreateAlias',
       'kms:Describe*',
       'kms:Enable*',
       'kms:List*',

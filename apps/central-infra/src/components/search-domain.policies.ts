@@ -1,25 +1,38 @@
 import { policy, type PolicyDocument } from '../policy-document.ts';
 
 /**
- * The domain's resource policy: HTTP access only for the pipeline's writer (the indexer), the
- * fine-grained-access-control master role and the configured administrator roles. Inside the
- * domain, fine-grained access control then maps each role to what it may do.
+ * The domain's resource policy: the pipeline's writer (the indexer) may only POST and PUT (bulk,
+ * index creation); the fine-grained-access-control master role and the configured administrators
+ * may use every method. Inside the domain, fine-grained access control then maps each role to
+ * what it may do.
  */
-export function domainAccessPolicy(domainArn: string, principals: readonly string[]): PolicyDocument {
-  return policy({
-    Sid: 'PipelineAndAdministrators',
-    Effect: 'Allow',
-    Principal: { AWS: [...principals] },
-    Action: [
-      'es:ESHttpGet',
-      'es:ESHttpHead',
-      'es:ESHttpPost',
-      'es:ESHttpPut',
-      'es:ESHttpDelete',
-      'es:ESHttpPatch',
-    ],
-    Resource: `${domainArn}/*`,
-  });
+export function domainAccessPolicy(
+  domainArn: string,
+  principals: { readonly writers: readonly string[]; readonly administrators: readonly string[] },
+): PolicyDocument {
+  return policy(
+    {
+      Sid: 'PipelineWrites',
+      Effect: 'Allow',
+      Principal: { AWS: [...principals.writers] },
+      Action: ['es:ESHttpPost', 'es:ESHttpPut'],
+      Resource: `${domainArn}/*`,
+    },
+    {
+      Sid: 'Administrators',
+      Effect: 'Allow',
+      Principal: { AWS: [...principals.administrators] },
+      Action: [
+        'es:ESHttpGet',
+        'es:ESHttpHead',
+        'es:ESHttpPost',
+        'es:ESHttpPut',
+        'es:ESHttpDelete',
+        'es:ESHttpPatch',
+      ],
+      Resource: `${domainArn}/*`,
+    },
+  );
 }
 
 /** Who may become the domain's master user: the configured administrators (else IAM in this account). */

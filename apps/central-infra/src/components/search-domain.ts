@@ -10,8 +10,6 @@ import {
   masterRoleTrust,
 } from './search-domain.policies.ts';
 
-const isString = (value: string | undefined): value is string => value !== undefined;
-
 /** TLS 1.2+ with forward secrecy only (OpenSearch's newest endpoint policy). */
 export const TLS_POLICY = 'Policy-Min-TLS-1-2-PFS-2023-10';
 
@@ -165,15 +163,15 @@ export class SearchDomain extends pulumi.ComponentResource {
    * The domain's access policy, set once the principals exist (the indexer's role is created
    * after the domain, whose endpoint it needs). Until then the domain answers no one.
    */
-  allowAccess(principals: readonly pulumi.Input<string>[]): aws.opensearch.DomainPolicy {
+  allowAccess(writers: readonly pulumi.Input<string>[], administrators: readonly pulumi.Input<string>[]) {
     return new aws.opensearch.DomainPolicy(
       'search-access',
       {
         domainName: this.domain.domainName,
         accessPolicies: pulumi
-          .all([this.domain.arn, ...principals])
-          .apply(([domainArn, ...arns]) =>
-            policyJson(domainAccessPolicy(domainArn ?? '', arns.filter(isString))),
+          .all([this.domain.arn, pulumi.all([...writers]), pulumi.all([...administrators])])
+          .apply(([domainArn, writerArns, adminArns]) =>
+            policyJson(domainAccessPolicy(domainArn, { writers: writerArns, administrators: adminArns })),
           ),
       },
       { parent: this },
