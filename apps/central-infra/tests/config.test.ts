@@ -29,9 +29,13 @@ const parse = (
 };
 
 /** The problems a config produces (each names its key), or [] when it is valid. */
-function problemsOf(changes: Record<string, unknown>, region?: string): readonly string[] {
+function problemsOf(
+  changes: Record<string, unknown>,
+  region?: string,
+  fleetOf?: () => Fleet,
+): readonly string[] {
   try {
-    parse(changes, region);
+    parse(changes, region, fleetOf);
     return [];
   } catch (error) {
     if (error instanceof CentralConfigError) return error.problems;
@@ -217,16 +221,9 @@ describe('bad config gets a clear error naming the key', () => {
   });
 
   test('every problem is reported at once, one line each', () => {
-    const error = (() => {
-      try {
-        parse({ regions: undefined, accountId: 'x', logRetentionDays: 0 });
-      } catch (e) {
-        return e as CentralConfigError;
-      }
-      throw new Error('expected an error');
-    })();
-    expect(error.problems).toHaveLength(3);
-    expect(error.message).toBe(
+    const changes = { regions: undefined, accountId: 'x', logRetentionDays: 0 };
+    expect(problemsOf(changes)).toHaveLength(3);
+    expect(() => parse(changes)).toThrow(
       'Invalid stack configuration (3 problems):\n' +
         '  - central-infra:accountId: must be a 12-digit account id, got "x"\n' +
         '  - central-infra:regions: is required (a non-empty list)\n' +
@@ -235,16 +232,8 @@ describe('bad config gets a clear error naming the key', () => {
   });
 
   test('an account list too long for a destination policy says to use the organization form', () => {
-    const many: Fleet = {
-      accountIds: Array.from({ length: 400 }, (_, i) => String(100000000000 + i)),
-    };
-    let problems: readonly string[] = [];
-    try {
-      parse({ destinationAccess: 'accounts' }, 'eu-west-1', () => many);
-    } catch (error) {
-      problems = (error as CentralConfigError).problems;
-    }
-    expect(problems).toEqual([
+    const many: Fleet = { accountIds: Array.from({ length: 400 }, (_, i) => String(100000000000 + i)) };
+    expect(problemsOf({ destinationAccess: 'accounts' }, 'eu-west-1', () => many)).toEqual([
       expect.stringMatching(
         /^central-infra:destinationAccess: an explicit list of 402 accounts makes a \d+-byte destination policy, over the 5,120-byte limit: use "organization"$/,
       ),
@@ -252,19 +241,12 @@ describe('bad config gets a clear error naming the key', () => {
   });
 
   test('an unreadable fleet map is reported with its path', () => {
-    const problems = (() => {
-      try {
-        parse({ destinationAccess: 'accounts', fleetFile: 'nowhere.yaml' }, 'eu-west-1', () => {
-          throw new Error('ENOENT: no such file');
-        });
-        return [];
-      } catch (error) {
-        return (error as CentralConfigError).problems;
-      }
-    })();
-    expect(problems).toContainEqual(
-      'central-infra:fleetFile: cannot read the fleet map nowhere.yaml: ENOENT: no such file',
-    );
+    const unreadable = () => {
+      throw new Error('ENOENT: no such file');
+    };
+    expect(
+      problemsOf({ destinationAccess: 'accounts', fleetFile: 'nowhere.yaml' }, 'eu-west-1', unreadable),
+    ).toContainEqual('central-infra:fleetFile: cannot read the fleet map nowhere.yaml: ENOENT: no such file');
   });
 
   test('the program declares nothing when its config is bad', async () => {

@@ -17,8 +17,11 @@ export interface DeclaredResource {
   readonly state: Record<string, unknown>;
   /** Logical name of the parent resource (a component), if any. */
   readonly parent: string | undefined;
-  /** Logical names of the resources in its explicit `dependsOn`. */
+  /** Logical names of the resources it depends on (explicit `dependsOn` and input dependencies). */
   readonly dependsOn: readonly string[];
+  readonly urn: string;
+  /** URNs each input depends on, as the engine records them (policy packs see these). */
+  readonly propertyDependencies: Readonly<Record<string, readonly string[]>>;
   readonly provider: string | undefined;
 }
 
@@ -60,8 +63,16 @@ let runs = 0;
 /** The part of Pulumi's mock monitor the harness wraps (its gRPC-shaped registerResource). */
 interface MonitorWithRegister {
   registerResource(
-    request: { getType(): string; getName(): string; getParent(): string; getDependenciesList(): string[] },
-    callback: unknown,
+    request: {
+      getType(): string;
+      getName(): string;
+      getParent(): string;
+      getDependenciesList(): string[];
+      getPropertydependenciesMap(): {
+        forEach(f: (urns: { getUrnsList(): string[] }, key: string) => void): void;
+      };
+    },
+    callback: (error: unknown, response: { getUrn(): string } | undefined) => void,
   ): unknown;
 }
 
@@ -101,6 +112,8 @@ export async function runProgram(
           state,
           parent: undefined,
           dependsOn: [],
+          urn: '',
+          propertyDependencies: {},
           provider: args.provider,
         });
         return { id, state };
@@ -119,15 +132,28 @@ export async function runProgram(
   pulumi.runtime.setAllConfig(config, Object.keys(secrets));
   // The mocks are not told parents and dependsOn; the monitor's requests carry them, as the
   // engine would receive them.
-  const registrations = new Map<string, { parent: string; dependencies: string[] }>();
+  const registrations = new Map<
+    string,
+    { parent: string; dependencies: string[]; urn: string; propertyDependencies: Record<string, string[]> }
+  >();
   const monitor = pulumi.runtime.getMonitor() as unknown as MonitorWithRegister;
   const register = monitor.registerResource.bind(monitor);
   monitor.registerResource = (request, callback) => {
-    registrations.set(`${request.getType()}::${request.getName()}`, {
+    const propertyDependencies: Record<string, string[]> = {};
+    request.getPropertydependenciesMap().forEach((urns, key) => {
+      propertyDependencies[key] = urns.getUrnsList();
+    });
+    const registration = {
       parent: request.getParent(),
       dependencies: request.getDependenciesList(),
+      urn: '',
+      propertyDependencies,
+    };
+    registrations.set(`${request.getType()}::${request.getName()}`, registration);
+    return register(request, (error, response) => {
+      if (response) registration.urn = response.getUrn();
+      callback(error, response);
     });
-    return register(request, callback);
   };
 
   vi.resetModules();
@@ -141,6 +167,8 @@ export async function runProgram(
     Object.assign(resource, {
       parent: registration?.parent ? nameOf(registration.parent) : undefined,
       dependsOn: (registration?.dependencies ?? []).map(nameOf),
+      urn: registration?.urn ?? '',
+      propertyDependencies: registration?.propertyDependencies ?? {},
     });
   }
 
