@@ -4,7 +4,7 @@
  * stream, read by Firehose (decoder → S3 archive), the indexer (→ OpenSearch) and the alerts
  * (→ DynamoDB, SNS, Slack). Everything is encrypted with one customer-managed key.
  */
-import type * as pulumi from '@pulumi/pulumi';
+import * as pulumi from '@pulumi/pulumi';
 import { Alerts } from './components/alerts.ts';
 import { Archive, DEAD_LETTER_PREFIX } from './components/archive.ts';
 import { CloudTrailBucket } from './components/cloudtrail-bucket.ts';
@@ -184,7 +184,15 @@ export const alarmsTopicArn = alarms.topic.arn;
 export { organizationId };
 /** The organization trail member-baseline must create (this bucket and key accept no other). */
 export const organizationTrailArn = trailArn;
-/** Log groups an account-level subscription policy in this account must exclude (no log loops). */
-export const pipelineLogGroups = [names.firehoseProcessor, names.indexer, names.alerts].map(
-  (name) => `/aws/lambda/${name}`,
-);
+/**
+ * Every log group the pipeline writes to: an account-level subscription policy in this account
+ * must exclude them all (`LogGroupName NOT IN [...]`), or the pipeline would ingest its own logs.
+ */
+export const pipelineLogGroups = pulumi
+  .all([
+    ...archive.logGroupNames,
+    ...search.logGroupNames,
+    indexer.function.logGroup.name,
+    alerts.function.logGroup.name,
+  ])
+  .apply((names) => [...names].sort());

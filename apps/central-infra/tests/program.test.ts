@@ -58,6 +58,11 @@ describe('the program as a whole', () => {
     }
   });
 
+  test('pipelineLogGroups names every log group the program creates (nothing may loop)', () => {
+    const created = run.ofType('aws:cloudwatch/logGroup:LogGroup').map((g) => g.inputs['name']);
+    expect([...created].sort()).toEqual(run.outputs['pipelineLogGroups']);
+  });
+
   test('exports every output other stacks and people need', () => {
     expect(run.outputs).toMatchObject({
       destinationArns: {
@@ -74,9 +79,14 @@ describe('the program as a whole', () => {
       alertsTopicArn: expect.stringMatching(/^arn:aws:sns:eu-west-1:210987654321:/),
       organizationId: 'o-a1b2c3d4e5',
       pipelineLogGroups: [
+        '/aws/kinesisfirehose/central-logging-archive',
+        '/aws/lambda/central-logging-alerts',
         '/aws/lambda/central-logging-firehose-processor',
         '/aws/lambda/central-logging-indexer',
-        '/aws/lambda/central-logging-alerts',
+        '/aws/opensearch/central-logging/audit_logs',
+        '/aws/opensearch/central-logging/es_application_logs',
+        '/aws/opensearch/central-logging/index_slow_logs',
+        '/aws/opensearch/central-logging/search_slow_logs',
       ],
     });
   });

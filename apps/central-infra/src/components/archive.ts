@@ -36,6 +36,8 @@ export class Archive extends pulumi.ComponentResource {
   readonly bucket: SecureBucket;
   readonly deliveryStream: aws.kinesis.FirehoseDeliveryStream;
   readonly processor: PipelineFunction;
+  /** The processor's and Firehose's own log groups. */
+  readonly logGroupNames: pulumi.Output<string>[];
 
   constructor(name: string, args: ArchiveArgs, opts?: pulumi.ComponentResourceOptions) {
     super('logging:central:Archive', name, {}, opts);
@@ -174,6 +176,7 @@ export class Archive extends pulumi.ComponentResource {
       // Firehose checks its role's permissions on the stream when it is created.
       { parent: this, dependsOn: [rolePolicy] },
     );
+    this.logGroupNames = [this.processor.logGroup.name, deliveryLogs.name];
     this.registerOutputs({ bucket: this.bucket.name, deliveryStream: this.deliveryStream.name });
   }
 }

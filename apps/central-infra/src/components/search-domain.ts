@@ -52,6 +52,8 @@ export class SearchDomain extends pulumi.ComponentResource {
   readonly endpoint: pulumi.Output<string>;
   readonly dashboardsUrl: pulumi.Output<string>;
   readonly network: DomainNetwork | undefined;
+  /** The domain's slow, application and audit log groups. */
+  readonly logGroupNames: pulumi.Output<string>[];
 
   constructor(name: string, args: SearchDomainArgs, opts?: pulumi.ComponentResourceOptions) {
     super('logging:central:SearchDomain', name, {}, opts);
@@ -153,6 +155,7 @@ export class SearchDomain extends pulumi.ComponentResource {
       // OpenSearch checks it may write to the log groups when the domain is created.
       { parent: this, dependsOn: [publishing] },
     );
+    this.logGroupNames = logGroups.map(([, group]) => group.name);
     this.arn = this.domain.arn;
     this.endpoint = pulumi.interpolate`https://${this.domain.endpoint}`;
     this.dashboardsUrl = pulumi.interpolate`https://${this.domain.dashboardEndpoint}`;
