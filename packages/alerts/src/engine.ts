@@ -532,7 +532,16 @@ export function epochMillis(iso: string): number {
     }
     return value;
   };
-  const ms = Date.UTC(n(0, 4), n(5, 7) - 1, n(8, 10), n(11, 13), n(14, 16), n(17, 19), n(20, 23));
+  const month = n(5, 7);
+  const day = n(8, 10);
+  const hour = n(11, 13);
+  const minute = n(14, 16);
+  const second = n(17, 19);
+  // Out of range (month 13, second 60, …): Date.UTC would roll over where Date.parse refuses.
+  if (!(month >= 1 && month <= 12 && day >= 1 && day <= 31 && hour <= 23 && minute <= 59 && second <= 59)) {
+    return Date.parse(iso);
+  }
+  const ms = Date.UTC(n(0, 4), month - 1, day, hour, minute, second, n(20, 23));
   return Number.isNaN(ms) ? Date.parse(iso) : ms;
 }
 

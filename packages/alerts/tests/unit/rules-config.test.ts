@@ -209,8 +209,25 @@ describe('epochMillis', () => {
       ),
       { numRuns: 10_000 },
     );
+    // Runs of timestamps within one minute (as a batch has) take the cached-minute path.
+    fc.assert(
+      fc.property(
+        fc.date({ min: new Date('1970-01-01'), max: new Date('9999-12-31'), noInvalidDate: true }),
+        fc.array(fc.integer({ min: 0, max: 59_999 }), { minLength: 1, maxLength: 20 }),
+        (d, offsets) => {
+          const minute = d.getTime() - (d.getTime() % 60_000);
+          for (const offset of offsets) {
+            const iso = new Date(minute + offset).toISOString();
+            expect(epochMillis(iso)).toBe(Date.parse(iso));
+          }
+        },
+      ),
+      { numRuns: 2_000 },
+    );
     for (const other of [
       '2023-11-14T22:13:20Z',
+      '2023-11-14T22:13:60.000Z',
+      '2023-11-14T22:13:2x.000Z',
       '2023-11-14T22:13:20.000+01:00',
       'garbage',
       '2023-1x-14T22:13:20.000Z',
