@@ -62,7 +62,27 @@ export function denyInsecureTransport(bucketArn: string): Statement {
   };
 }
 
-/** kms:ViaService value for a service in a region. */
-export function viaService(service: string, region: string): string {
-  return `${service}.${region}.amazonaws.com`;
+/**
+ * A role's use of the pipeline key through one service (the key policy delegates to IAM, and
+ * allows use only through the pipeline's services): `actions` on the key, only via `service` in
+ * `region`, and, for S3, only for objects of one bucket (`kms:EncryptionContext:aws:s3:arn`).
+ */
+export function keyUse(
+  sid: string,
+  keyArn: string,
+  via: { readonly service: string; readonly region: string; readonly bucketArn?: string },
+  actions: readonly string[],
+): Statement {
+  return {
+    Sid: sid,
+    Effect: 'Allow',
+    Action: actions.length === 1 ? (actions[0] as string) : actions,
+    Resource: keyArn,
+    Condition: {
+      StringEquals: { 'kms:ViaService': `${via.service}.${via.region}.amazonaws.com` },
+      ...(via.bucketArn === undefined
+        ? {}
+        : { StringLike: { 'kms:EncryptionContext:aws:s3:arn': `${via.bucketArn}*` } }),
+    },
+  };
 }

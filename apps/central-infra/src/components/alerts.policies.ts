@@ -1,4 +1,4 @@
-import type { Statement } from '../policy-document.ts';
+import { keyUse, type Statement } from '../policy-document.ts';
 
 export interface AlertsAccessInputs {
   readonly tableArn: string;
@@ -13,9 +13,7 @@ export interface AlertsAccessInputs {
  * and reads the Slack webhook from its secret; each through the pipeline key's service path.
  */
 export function alertsStatements(inputs: AlertsAccessInputs): Statement[] {
-  const via = (service: string) => ({
-    StringEquals: { 'kms:ViaService': `${service}.${inputs.homeRegion}.amazonaws.com` },
-  });
+  const { keyArn, homeRegion: region } = inputs;
   const statements: Statement[] = [
     {
       Sid: 'AlertState',
@@ -23,21 +21,9 @@ export function alertsStatements(inputs: AlertsAccessInputs): Statement[] {
       Action: ['dynamodb:GetItem', 'dynamodb:PutItem', 'dynamodb:UpdateItem', 'dynamodb:Query'],
       Resource: [inputs.tableArn, `${inputs.tableArn}/index/*`],
     },
-    {
-      Sid: 'AlertStateKey',
-      Effect: 'Allow',
-      Action: ['kms:Decrypt', 'kms:GenerateDataKey'],
-      Resource: inputs.keyArn,
-      Condition: via('dynamodb'),
-    },
+    keyUse('AlertStateKey', keyArn, { service: 'dynamodb', region }, ['kms:Decrypt', 'kms:GenerateDataKey']),
     { Sid: 'PublishAlerts', Effect: 'Allow', Action: 'sns:Publish', Resource: inputs.topicArn },
-    {
-      Sid: 'PublishAlertsKey',
-      Effect: 'Allow',
-      Action: ['kms:Decrypt', 'kms:GenerateDataKey'],
-      Resource: inputs.keyArn,
-      Condition: via('sns'),
-    },
+    keyUse('PublishAlertsKey', keyArn, { service: 'sns', region }, ['kms:Decrypt', 'kms:GenerateDataKey']),
   ];
   if (inputs.secretArn !== undefined) {
     statements.push(
@@ -47,13 +33,7 @@ export function alertsStatements(inputs: AlertsAccessInputs): Statement[] {
         Action: 'secretsmanager:GetSecretValue',
         Resource: inputs.secretArn,
       },
-      {
-        Sid: 'ReadSlackWebhookKey',
-        Effect: 'Allow',
-        Action: 'kms:Decrypt',
-        Resource: inputs.keyArn,
-        Condition: via('secretsmanager'),
-      },
+      keyUse('ReadSlackWebhookKey', keyArn, { service: 'secretsmanager', region }, ['kms:Decrypt']),
     );
   }
   return statements;

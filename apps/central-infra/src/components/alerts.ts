@@ -2,12 +2,8 @@ import * as aws from '@pulumi/aws';
 import * as pulumi from '@pulumi/pulumi';
 import type { AlertsConsumerSettings, Subscription } from '../config.ts';
 import { alertsStatements } from './alerts.policies.ts';
-import {
-  consumerStatements,
-  kinesisConsumer,
-  onFailureQueue,
-  PipelineFunction,
-} from './pipeline-function.ts';
+import { consumerStatements } from './pipeline-function.policies.ts';
+import { kinesisConsumer, onFailureQueue, PipelineFunction } from './pipeline-function.ts';
 
 export interface AlertsArgs {
   readonly accountId: string;

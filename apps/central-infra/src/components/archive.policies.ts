@@ -1,4 +1,10 @@
-import { denyInsecureTransport, policy, type PolicyDocument, type Statement } from '../policy-document.ts';
+import {
+  denyInsecureTransport,
+  keyUse,
+  policy,
+  type PolicyDocument,
+  type Statement,
+} from '../policy-document.ts';
 
 /**
  * Data-perimeter statements for a central bucket: only principals of the organization (or AWS
@@ -63,13 +69,7 @@ export function firehoseRolePolicy(inputs: FirehoseRoleInputs): PolicyDocument {
       ],
       Resource: inputs.streamArn,
     },
-    {
-      Sid: 'DecryptTheStream',
-      Effect: 'Allow',
-      Action: 'kms:Decrypt',
-      Resource: inputs.keyArn,
-      Condition: { StringEquals: { 'kms:ViaService': `kinesis.${homeRegion}.amazonaws.com` } },
-    },
+    keyUse('DecryptTheStream', inputs.keyArn, { service: 'kinesis', region: homeRegion }, ['kms:Decrypt']),
     {
       Sid: 'InvokeTheDecoder',
       Effect: 'Allow',
@@ -88,16 +88,12 @@ export function firehoseRolePolicy(inputs: FirehoseRoleInputs): PolicyDocument {
       ],
       Resource: [inputs.bucketArn, `${inputs.bucketArn}/*`],
     },
-    {
-      Sid: 'EncryptTheArchive',
-      Effect: 'Allow',
-      Action: ['kms:GenerateDataKey', 'kms:Decrypt'],
-      Resource: inputs.keyArn,
-      Condition: {
-        StringEquals: { 'kms:ViaService': `s3.${homeRegion}.amazonaws.com` },
-        StringLike: { 'kms:EncryptionContext:aws:s3:arn': `${inputs.bucketArn}*` },
-      },
-    },
+    keyUse(
+      'EncryptTheArchive',
+      inputs.keyArn,
+      { service: 's3', region: homeRegion, bucketArn: inputs.bucketArn },
+      ['kms:GenerateDataKey', 'kms:Decrypt'],
+    ),
     {
       Sid: 'LogDeliveryErrors',
       Effect: 'Allow',

@@ -127,23 +127,3 @@ export function keyPolicy(inputs: KeyPolicyInputs): PolicyDocument {
   };
   return policy(administration, throughServices, grants, ...logs, ...cloudtrail, alarms);
 }
-
-/**
- * What a pipeline role needs in its own policy to use the key through one service (the key policy
- * delegates to IAM): the given actions, only via that service in the home region.
- */
-export function keyUseThrough(
-  keyArn: string,
-  service: (typeof KEY_SERVICES)[number],
-  region: string,
-  actions: readonly string[],
-  sid: string,
-): Statement {
-  return {
-    Sid: sid,
-    Effect: 'Allow',
-    Action: actions,
-    Resource: keyArn,
-    Condition: { StringEquals: { 'kms:ViaService': `${service}.${region}.amazonaws.com` } },
-  };
-}

@@ -1,4 +1,4 @@
-import type { Statement } from '../policy-document.ts';
+import { keyUse, type Statement } from '../policy-document.ts';
 
 export interface IndexerAccessInputs {
   readonly domainArn: string;
@@ -26,15 +26,11 @@ export function indexerStatements(inputs: IndexerAccessInputs): Statement[] {
       Action: 's3:PutObject',
       Resource: `${inputs.bucketArn}/${inputs.deadLetterPrefix}*`,
     },
-    {
-      Sid: 'EncryptDeadLetters',
-      Effect: 'Allow',
-      Action: 'kms:GenerateDataKey',
-      Resource: inputs.keyArn,
-      Condition: {
-        StringEquals: { 'kms:ViaService': `s3.${inputs.homeRegion}.amazonaws.com` },
-        StringLike: { 'kms:EncryptionContext:aws:s3:arn': `${inputs.bucketArn}*` },
-      },
-    },
+    keyUse(
+      'EncryptDeadLetters',
+      inputs.keyArn,
+      { service: 's3', region: inputs.homeRegion, bucketArn: inputs.bucketArn },
+      ['kms:GenerateDataKey'],
+    ),
   ];
 }

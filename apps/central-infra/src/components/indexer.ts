@@ -1,12 +1,8 @@
 import * as pulumi from '@pulumi/pulumi';
 import type { StreamConsumerSettings } from '../config.ts';
 import { indexerStatements } from './indexer.policies.ts';
-import {
-  consumerStatements,
-  kinesisConsumer,
-  onFailureQueue,
-  PipelineFunction,
-} from './pipeline-function.ts';
+import { consumerStatements } from './pipeline-function.policies.ts';
+import { kinesisConsumer, onFailureQueue, PipelineFunction } from './pipeline-function.ts';
 import type { DomainNetwork } from './search-domain.ts';
 
 export interface IndexerArgs {

@@ -1,4 +1,4 @@
-import { policy, type Conditions, type PolicyDocument } from '../policy-document.ts';
+import { keyUse, policy, type Conditions, type PolicyDocument } from '../policy-document.ts';
 
 /** Who may subscribe to the destinations: the whole organization, or a list of accounts. */
 export type DestinationAccess =
@@ -79,12 +79,8 @@ export function destinationRolePolicy(streamArn: string, keyArn: string, homeReg
       Action: ['kinesis:PutRecord', 'kinesis:PutRecords'],
       Resource: streamArn,
     },
-    {
-      Sid: 'EncryptForTheStream',
-      Effect: 'Allow',
-      Action: 'kms:GenerateDataKey',
-      Resource: keyArn,
-      Condition: { StringEquals: { 'kms:ViaService': `kinesis.${homeRegion}.amazonaws.com` } },
-    },
+    keyUse('EncryptForTheStream', keyArn, { service: 'kinesis', region: homeRegion }, [
+      'kms:GenerateDataKey',
+    ]),
   );
 }

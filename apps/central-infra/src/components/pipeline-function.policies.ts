@@ -1,4 +1,4 @@
-import { policy, type PolicyDocument, type Statement } from '../policy-document.ts';
+import { keyUse, type Statement } from '../policy-document.ts';
 
 /** A function may write only to its own log group (it is created by the program, not by Lambda). */
 export function functionLogging(logGroupArn: string): Statement {
@@ -29,7 +29,7 @@ export const VPC_ACCESS: Statement = {
 };
 
 /** Reading the log stream through an event source mapping (Lambda polls with the function's role). */
-export function streamRead(streamArn: string): Statement {
+function streamRead(streamArn: string): Statement {
   return {
     Sid: 'ReadTheLogStream',
     Effect: 'Allow',
@@ -45,11 +45,20 @@ export function streamRead(streamArn: string): Statement {
   };
 }
 
-/** Parking records an event source mapping gave up on, on its on-failure queue. */
-export function sendToQueue(queueArn: string): Statement {
-  return { Sid: 'OnFailureDestination', Effect: 'Allow', Action: 'sqs:SendMessage', Resource: queueArn };
-}
-
-export function rolePolicy(statements: readonly Statement[]): PolicyDocument {
-  return policy(...statements);
+/**
+ * A stream consumer's statements: its mapping polls the encrypted stream with the function's role
+ * and parks records it gives up on in the encrypted on-failure queue.
+ */
+export function consumerStatements(
+  streamArn: string,
+  queueArn: string,
+  keyArn: string,
+  region: string,
+): Statement[] {
+  return [
+    streamRead(streamArn),
+    { Sid: 'OnFailureDestination', Effect: 'Allow', Action: 'sqs:SendMessage', Resource: queueArn },
+    keyUse('DecryptTheStream', keyArn, { service: 'kinesis', region }, ['kms:Decrypt']),
+    keyUse('EncryptForTheQueue', keyArn, { service: 'sqs', region }, ['kms:GenerateDataKey', 'kms:Decrypt']),
+  ];
 }

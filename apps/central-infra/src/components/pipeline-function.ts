@@ -2,14 +2,8 @@ import * as aws from '@pulumi/aws';
 import * as pulumi from '@pulumi/pulumi';
 import { bundleArchive, type BundleName } from '../bundles.ts';
 import type { FunctionSettings, StreamConsumerSettings } from '../config.ts';
-import { policyJson, serviceTrust, type Statement } from '../policy-document.ts';
-import {
-  functionLogging,
-  rolePolicy,
-  sendToQueue,
-  streamRead,
-  VPC_ACCESS,
-} from './pipeline-function.policies.ts';
+import { policy, policyJson, serviceTrust, type Statement } from '../policy-document.ts';
+import { functionLogging, VPC_ACCESS } from './pipeline-function.policies.ts';
 
 /** The Lambda runtime of every pipeline function (the bundles target Node.js 22). */
 export const RUNTIME = 'nodejs22.x';
@@ -65,7 +59,7 @@ export class PipelineFunction extends pulumi.ComponentResource {
           .all([this.logGroup.arn, args.statements])
           .apply(([logGroupArn, statements]) =>
             policyJson(
-              rolePolicy([functionLogging(logGroupArn), ...(args.vpc ? [VPC_ACCESS] : []), ...statements]),
+              policy(functionLogging(logGroupArn), ...(args.vpc ? [VPC_ACCESS] : []), ...statements),
             ),
           ),
       },
@@ -146,31 +140,4 @@ export function onFailureQueue(
     { messageRetentionSeconds: 1_209_600, kmsMasterKeyId: kmsKeyArn, kmsDataKeyReusePeriodSeconds: 3600 },
     opts,
   );
-}
-
-/** The consumer's stream, queue and key statements (its role polls the stream for the mapping). */
-export function consumerStatements(
-  streamArn: string,
-  queueArn: string,
-  keyArn: string,
-  homeRegion: string,
-): Statement[] {
-  return [
-    streamRead(streamArn),
-    sendToQueue(queueArn),
-    {
-      Sid: 'DecryptTheStream',
-      Effect: 'Allow',
-      Action: 'kms:Decrypt',
-      Resource: keyArn,
-      Condition: { StringEquals: { 'kms:ViaService': `kinesis.${homeRegion}.amazonaws.com` } },
-    },
-    {
-      Sid: 'EncryptForTheQueue',
-      Effect: 'Allow',
-      Action: ['kms:GenerateDataKey', 'kms:Decrypt'],
-      Resource: keyArn,
-      Condition: { StringEquals: { 'kms:ViaService': `sqs.${homeRegion}.amazonaws.com` } },
-    },
-  ];
 }
