@@ -3,7 +3,7 @@ import * as pulumi from '@pulumi/pulumi';
 import type { AlertsConsumerSettings, Subscription } from '../config.ts';
 import { alertsStatements } from './alerts.policies.ts';
 import { consumerStatements } from './pipeline-function.policies.ts';
-import { kinesisConsumer, onFailureQueue, PipelineFunction } from './pipeline-function.ts';
+import { onFailureQueue, PipelineFunction } from './pipeline-function.ts';
 
 export interface AlertsArgs {
   readonly accountId: string;
@@ -116,16 +116,15 @@ export class Alerts extends pulumi.ComponentResource {
       },
       { parent: this },
     );
-    kinesisConsumer(
+    this.function.consumeStream(
       `${name}-source`,
       {
-        functionArn: this.function.function.arn,
         streamArn: args.streamArn,
         settings: args.settings,
         onFailureQueueArn: queue.arn,
         tumblingWindowSeconds: args.settings.tumblingWindowSeconds,
       },
-      { parent: this, dependsOn: [this.function.rolePolicy] },
+      this,
     );
     this.onFailureQueueName = queue.name;
     this.registerOutputs({ topicArn: this.topic.arn, table: this.table.name });

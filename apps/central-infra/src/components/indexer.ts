@@ -2,7 +2,7 @@ import * as pulumi from '@pulumi/pulumi';
 import type { StreamConsumerSettings } from '../config.ts';
 import { indexerStatements } from './indexer.policies.ts';
 import { consumerStatements } from './pipeline-function.policies.ts';
-import { kinesisConsumer, onFailureQueue, PipelineFunction } from './pipeline-function.ts';
+import { onFailureQueue, PipelineFunction } from './pipeline-function.ts';
 import type { DomainNetwork } from './search-domain.ts';
 
 export interface IndexerArgs {
@@ -74,16 +74,10 @@ export class Indexer extends pulumi.ComponentResource {
       },
       { parent: this },
     );
-    kinesisConsumer(
+    this.function.consumeStream(
       `${name}-source`,
-      {
-        functionArn: this.function.function.arn,
-        streamArn: args.streamArn,
-        settings: args.settings,
-        onFailureQueueArn: queue.arn,
-      },
-      // The role must be able to read the stream before Lambda starts polling it.
-      { parent: this, dependsOn: [this.function.rolePolicy] },
+      { streamArn: args.streamArn, settings: args.settings, onFailureQueueArn: queue.arn },
+      this,
     );
     this.roleArn = this.function.role.arn;
     this.onFailureQueueName = queue.name;

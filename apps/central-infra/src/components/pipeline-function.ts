@@ -88,45 +88,45 @@ export class PipelineFunction extends pulumi.ComponentResource {
     );
     this.registerOutputs({ functionArn: this.function.arn });
   }
+
+  /**
+   * Reads the stream through a Kinesis event source mapping with partial-batch responses, bisect on
+   * error, bounded retries and record age, and an on-failure queue: a record the function keeps
+   * failing is parked with its coordinates (shard, sequence numbers) instead of blocking its shard
+   * until the stream expires it. Declared after the role policy: the mapping polls with the role.
+   */
+  consumeStream(
+    name: string,
+    args: StreamConsumerArgs,
+    parent: pulumi.Resource,
+  ): aws.lambda.EventSourceMapping {
+    const { settings } = args;
+    return new aws.lambda.EventSourceMapping(
+      name,
+      {
+        functionName: this.function.arn,
+        eventSourceArn: args.streamArn,
+        startingPosition: settings.startingPosition,
+        batchSize: settings.batchSize,
+        maximumBatchingWindowInSeconds: settings.batchingWindowSeconds,
+        parallelizationFactor: settings.parallelizationFactor,
+        bisectBatchOnFunctionError: true,
+        maximumRetryAttempts: settings.maxRetries,
+        maximumRecordAgeInSeconds: settings.maxRecordAgeSeconds,
+        functionResponseTypes: ['ReportBatchItemFailures'],
+        destinationConfig: { onFailure: { destinationArn: args.onFailureQueueArn } },
+        tumblingWindowInSeconds: args.tumblingWindowSeconds,
+      },
+      { parent, dependsOn: [this.rolePolicy] },
+    );
+  }
 }
 
-export interface KinesisConsumerArgs {
-  readonly functionArn: pulumi.Input<string>;
+export interface StreamConsumerArgs {
   readonly streamArn: pulumi.Input<string>;
   readonly settings: StreamConsumerSettings;
   readonly onFailureQueueArn: pulumi.Input<string>;
   readonly tumblingWindowSeconds?: number;
-}
-
-/**
- * A Kinesis event source mapping with partial-batch responses, bisect on error, bounded retries
- * and record age, and an on-failure queue: a record the function keeps failing is parked with its
- * coordinates (shard, sequence numbers) instead of blocking its shard until the stream expires it.
- */
-export function kinesisConsumer(
-  name: string,
-  args: KinesisConsumerArgs,
-  opts: pulumi.CustomResourceOptions,
-): aws.lambda.EventSourceMapping {
-  const { settings } = args;
-  return new aws.lambda.EventSourceMapping(
-    name,
-    {
-      functionName: args.functionArn,
-      eventSourceArn: args.streamArn,
-      startingPosition: settings.startingPosition,
-      batchSize: settings.batchSize,
-      maximumBatchingWindowInSeconds: settings.batchingWindowSeconds,
-      parallelizationFactor: settings.parallelizationFactor,
-      bisectBatchOnFunctionError: true,
-      maximumRetryAttempts: settings.maxRetries,
-      maximumRecordAgeInSeconds: settings.maxRecordAgeSeconds,
-      functionResponseTypes: ['ReportBatchItemFailures'],
-      destinationConfig: { onFailure: { destinationArn: args.onFailureQueueArn } },
-      tumblingWindowInSeconds: args.tumblingWindowSeconds,
-    },
-    opts,
-  );
 }
 
 /** An encrypted SQS queue for the records an event source mapping gives up on (kept 14 days). */
