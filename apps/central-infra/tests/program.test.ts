@@ -129,7 +129,14 @@ describe('KMS key', () => {
         (s) => `${s}.eu-west-1.amazonaws.com`,
       ),
     );
-    // The simulator cannot evaluate encryption-context keys, so this one is checked as data.
+    // The simulator cannot evaluate encryption-context keys, so these are checked as data: each
+    // region's CloudWatch Logs may use the key only for this account's log groups,
+    for (const region of ['eu-west-1', 'eu-central-1', 'us-east-1']) {
+      expect(sid(`CloudWatchLogs${region.replace(/-/g, '')}`).Condition).toEqual({
+        ArnLike: { 'kms:EncryptionContext:aws:logs:arn': `arn:aws:logs:${region}:210987654321:log-group:*` },
+      });
+    }
+    // and CloudTrail only for the organization trail.
     expect(sid('OrganizationTrailEncrypts').Condition?.['StringLike']).toEqual({
       'kms:EncryptionContext:aws:cloudtrail:arn':
         'arn:aws:cloudtrail:eu-west-1:123456789012:trail/organization-trail',
