@@ -42,8 +42,11 @@ interface CompiledRule {
 
 /** A threshold rule's tally for one group and window, from this batch. */
 export class WindowObservation {
-  /** Distinct event ids seen in this batch (at most `count`: enough to fire). */
-  readonly eventIds = new Set<string>();
+  /**
+   * Distinct event ids seen in this batch (at most `count`: enough to fire). Most windows of a
+   * batch see one event, so the first id is kept as a string and a Set made only for a second.
+   */
+  private ids: string | Set<string>;
 
   constructor(
     /** Also the alert key once the window fires. */
@@ -52,24 +55,39 @@ export class WindowObservation {
     readonly count: number,
     readonly windowStart: number,
     readonly windowEnd: number,
-    private readonly first: {
-      readonly engine: RuleEngine;
-      readonly compiled: CompiledRule;
-      readonly document: LogDocument;
-      /** null: not read yet (the account is read only if the window fires). */
-      readonly account: string | undefined | null;
-      readonly group: GroupValues;
-    },
-  ) {}
+    firstEventId: string,
+    // The window's first event, from which its alert is built if it fires.
+    private readonly engine: RuleEngine,
+    private readonly compiled: CompiledRule,
+    private readonly document: LogDocument,
+    /** null: not read yet (the account is read only if the window fires). */
+    private readonly account: string | undefined | null,
+    private readonly group: GroupValues,
+  ) {
+    this.ids = firstEventId;
+  }
+
+  /** Counts one more event of the window (the same id twice counts once). */
+  add(eventId: string): void {
+    const ids = this.ids;
+    if (typeof ids === 'string') {
+      if (eventId !== ids && this.count > 1) this.ids = new Set([ids, eventId]);
+    } else if (ids.size < this.count) {
+      ids.add(eventId);
+    }
+  }
+
+  get eventIds(): ReadonlySet<string> {
+    return typeof this.ids === 'string' ? new Set([this.ids]) : this.ids;
+  }
 
   /**
    * The alert to raise if the window's total reaches `count` (its count is filled in then). Built
    * on demand from the window's first event: most windows never fire, and a batch opens thousands.
    */
   alert(): Alert {
-    const { engine, compiled, document, account, group } = this.first;
-    const resolved = account === null ? engine.accountOf(document) : account;
-    return engine.buildAlert(compiled, document, resolved, group, this.key, {
+    const account = this.account === null ? this.engine.accountOf(this.document) : this.account;
+    return this.engine.buildAlert(this.compiled, this.document, account, this.group, this.key, {
       start: this.windowStart,
       end: this.windowEnd,
     });
@@ -209,26 +227,28 @@ export class RuleEngine {
           const windowMs = compiled.windowMs as number;
           const start = Math.floor(time / windowMs) * windowMs;
           const key = alertKey(rule.id, tenant, group, start);
-          let observation = windows.get(key);
-          if (!observation) {
+          const observation = windows.get(key);
+          if (observation === undefined) {
             // The account is read only if the window fires (null until then).
-            observation = new WindowObservation(
+            windows.set(
               key,
-              rule.id,
-              compiled.count as number,
-              start,
-              start + windowMs,
-              {
-                engine: this,
+              new WindowObservation(
+                key,
+                rule.id,
+                compiled.count as number,
+                start,
+                start + windowMs,
+                document.event.id,
+                this,
                 compiled,
                 document,
                 account,
                 group,
-              },
+              ),
             );
-            windows.set(key, observation);
+          } else {
+            observation.add(document.event.id);
           }
-          if (observation.eventIds.size < observation.count) observation.eventIds.add(document.event.id);
         } else if (rule.kind === 'new_value') {
           const value = groupValues(compiled.values, document);
           if (value === undefined) continue;

@@ -45,21 +45,32 @@ function collect(values: readonly unknown[], segments: readonly string[], from: 
 }
 
 /**
- * Whether any value of the field satisfies `check`, walking the document without allocating on
- * the common path (no array on the way): predicates call this for every event.
+ * Whether any value of the field satisfies `check`, walking the document without allocating
+ * (arrays on the way are descended in place, stopping at the first value that passes): predicates
+ * call this for every event.
  */
 export function fieldTest(path: string, check: (value: unknown) => boolean): (document: unknown) => boolean {
   const segments = path.split('.');
-  const slow = fieldReader(path);
+  // `value` is what the first `i` segments lead to; arrays at any depth yield each element.
+  const anyValue = (value: unknown, i: number): boolean => {
+    if (value === null || value === undefined) return false;
+    if (Array.isArray(value)) {
+      for (const element of value) if (anyValue(element, i)) return true;
+      return false;
+    }
+    if (i === segments.length) return check(value);
+    if (typeof value !== 'object') return false;
+    return anyValue((value as Record<string, unknown>)[segments[i] as string], i + 1);
+  };
   return (document) => {
     let current: unknown = document;
     for (let i = 0; i < segments.length; i++) {
       if (current === null || typeof current !== 'object') return false;
-      if (Array.isArray(current)) return slow(document).some(check);
+      if (Array.isArray(current)) return anyValue(current, i);
       current = (current as Record<string, unknown>)[segments[i] as string];
     }
     if (current === undefined || current === null) return false;
-    if (Array.isArray(current)) return slow(document).some(check);
+    if (Array.isArray(current)) return anyValue(current, segments.length);
     return check(current);
   };
 }
