@@ -9,25 +9,23 @@ const ALWAYS: Test = () => true;
 /** Compiles a validated predicate (undefined: every document). */
 export function compilePredicate(predicate: Predicate | undefined): Test {
   if (predicate === undefined) return ALWAYS;
-  if ('all' in predicate) {
-    const tests = predicate.all.map(compilePredicate);
-    return (d) => {
-      for (const t of tests) if (!t(d)) return false;
-      return true;
-    };
-  }
-  if ('any' in predicate) {
-    const tests = predicate.any.map(compilePredicate);
-    return (d) => {
-      for (const t of tests) if (t(d)) return true;
-      return false;
-    };
-  }
-  if ('not' in predicate) {
-    const test = compilePredicate(predicate.not);
-    return (d) => !test(d);
-  }
+  if ('all' in predicate) return combine(predicate.all.map(compilePredicate), '&&');
+  if ('any' in predicate) return combine(predicate.any.map(compilePredicate), '||');
+  if ('not' in predicate) return combine([compilePredicate(predicate.not)], '!');
   return compileCondition(predicate);
+}
+
+/**
+ * `t0(d) && t1(d) …`, `t0(d) || …` or `!t0(d)` as a function of its own, so that each call site
+ * sees one test and V8 can inline it (a loop over an array of tests, shared by every rule, calls
+ * many different functions from one site and inlines none). Only parameter names are generated.
+ */
+function combine(tests: readonly Test[], operator: '&&' | '||' | '!'): Test {
+  if (tests.length === 1 && operator !== '!') return tests[0] as Test;
+  if (tests.length === 0) return operator === '||' ? () => false : () => true;
+  const names = tests.map((_, i) => `t${i}`);
+  const body = operator === '!' ? '!t0(d)' : names.map((n) => `${n}(d)`).join(` ${operator} `);
+  return new Function(...names, `return function combined(d) { return ${body}; };`)(...tests) as Test;
 }
 
 function compileCondition(condition: FieldCondition): Test {
@@ -39,12 +37,10 @@ function compileCondition(condition: FieldCondition): Test {
   const checks = valueChecks(condition);
   // `exists: true` alone: any value will do.
   if (checks.length === 0) return fieldTest(condition.field, () => true);
-  const tests = checks.map((check) => fieldTest(condition.field, check));
-  if (tests.length === 1) return tests[0] as Test;
-  return (d) => {
-    for (const t of tests) if (!t(d)) return false;
-    return true;
-  };
+  return combine(
+    checks.map((check) => fieldTest(condition.field, check)),
+    '&&',
+  );
 }
 
 type ValueCheck = (value: unknown) => boolean;
