@@ -4,7 +4,10 @@ import { fileURLToPath } from 'node:url';
 import * as pulumi from '@pulumi/pulumi';
 import { parse as parseYaml } from 'yaml';
 import { shardsForPeak } from './capacity.ts';
-import { destinationPolicyBytes } from './components/log-destinations.policies.ts';
+import {
+  DESTINATION_POLICY_LIMIT_BYTES,
+  destinationPolicyBytes,
+} from './components/log-destinations.policies.ts';
 import { ConfigProblems, field, member, readers, type Field, type Readers } from './settings.ts';
 
 /** The Pulumi project name: config keys are `central-infra:<key>`. */
@@ -207,7 +210,7 @@ export function parseConfig(
       hint: 'lowercase letters, digits and hyphens, 3–30 characters',
       fallback: 'central-logging',
     }) ?? 'central-logging';
-  const logRetentionDays = retention(read, at('logRetentionDays'), 90);
+  const logRetentionDays = retention(read, problems, at('logRetentionDays'), 90);
 
   const accessKind = read.oneOf(at('destinationAccess'), ['organization', 'accounts'], 'organization');
   let destinationAccess: CentralConfig['destinationAccess'] = { kind: 'organization' };
@@ -236,7 +239,7 @@ export function parseConfig(
     destinationAccess = { kind: 'accounts', accountIds };
     const longestRegion = regions.reduce((a, b) => (b.length > a.length ? b : a), home);
     const bytes = destinationPolicyBytes(accountIds.length, longestRegion, `${namePrefix}-destination`);
-    if (bytes > 5120) {
+    if (bytes > DESTINATION_POLICY_LIMIT_BYTES) {
       problems.add(
         'destinationAccess',
         `an explicit list of ${accountIds.length} accounts makes a ${bytes}-byte destination policy, over the 5,120-byte limit: use "organization"`,
@@ -353,13 +356,14 @@ export function parseConfig(
   };
 }
 
-function retention(read: Readers, f: Field, fallback: number): number {
+function retention(read: Readers, problems: ConfigProblems, f: Field, fallback: number): number {
   const days = read.number(f, { min: 1, max: 3653, fallback, unit: 'days' });
-  if (!(LOG_RETENTION_DAYS as readonly number[]).includes(days)) {
-    read.oneOf({ path: f.path, value: String(days) }, LOG_RETENTION_DAYS.map(String), String(fallback));
-    return fallback;
-  }
-  return days;
+  if ((LOG_RETENTION_DAYS as readonly number[]).includes(days)) return days;
+  problems.add(
+    f.path,
+    `must be one of ${LOG_RETENTION_DAYS.join(', ')}, got ${JSON.stringify(String(days))}`,
+  );
+  return fallback;
 }
 
 function readStream(read: Readers, problems: ConfigProblems, f: Field): CentralConfig['stream'] {
