@@ -29,10 +29,10 @@ interface CompiledRule {
   readonly test: Test;
   readonly inScope: (account: string | undefined) => boolean;
   readonly scoped: boolean;
-  readonly evidence: readonly Field[];
+  readonly evidence: FieldList;
   /** groupBy (threshold, metric), dedup.by (match), entity (new_value). */
-  readonly group: readonly Field[];
-  readonly values: readonly Field[];
+  readonly group: FieldList;
+  readonly values: FieldList;
   /** A metric rule's limit, as a test of the document's field. */
   readonly metric?: (document: unknown) => boolean;
   readonly windowMs?: number;
@@ -177,10 +177,11 @@ export class RuleEngine {
 
   evaluate(documents: readonly LogDocument[]): Findings {
     const findings: Findings = { alerts: [], windows: [], newValues: [], matches: 0 };
-    // Mutable while the batch is read; handed out as plain alerts.
-    const alerts = new Map<string, MutableAlert>();
-    const windows = new Map<string, WindowObservation>();
-    const newValues = new Map<string, NewValueObservation>();
+    // Mutable while the batch is read; handed out as plain alerts. Each entity is also pushed to
+    // its findings list when created, so the lists keep the order events arrived in.
+    const alerts = new BatchTable<MutableAlert>();
+    const windows = new BatchTable<WindowObservation>();
+    const newValues = new BatchTable<NewValueObservation>();
     let lastDataset: string | undefined;
     let lastTenant: string | undefined;
     let lastIndex: RuleIndex | undefined;
@@ -226,50 +227,52 @@ export class RuleEngine {
         if (rule.kind === 'threshold') {
           const windowMs = compiled.windowMs as number;
           const start = Math.floor(time / windowMs) * windowMs;
-          const key = alertKey(rule.id, tenant, group, start);
-          const observation = windows.get(key);
+          const joined = joinGroup(group.values);
+          const observation = windows.get(compiled, start, joined);
           if (observation === undefined) {
             // The account is read only if the window fires (null until then).
-            windows.set(
-              key,
-              new WindowObservation(
-                key,
-                rule.id,
-                compiled.count as number,
-                start,
-                start + windowMs,
-                document.event.id,
-                this,
-                compiled,
-                document,
-                account,
-                group,
-              ),
+            const created = new WindowObservation(
+              keyOf(rule.id, tenant, joined, start),
+              rule.id,
+              compiled.count as number,
+              start,
+              start + windowMs,
+              document.event.id,
+              this,
+              compiled,
+              document,
+              account,
+              group,
             );
+            windows.set(compiled, start, joined, created);
+            findings.windows.push(created);
           } else {
             observation.add(document.event.id);
           }
         } else if (rule.kind === 'new_value') {
           const value = groupValues(compiled.values, document);
           if (value === undefined) continue;
-          const key = alertKey(rule.id, tenant, [...group.values, '→', ...value.values], undefined);
-          if (!newValues.has(key)) {
+          const joined = joinGroup([...group.values, '→', ...value.values]);
+          if (newValues.get(compiled, undefined, joined) === undefined) {
             if (account === null) account = this.accountOf(document);
             const merged = {
               fields: [...group.fields, ...value.fields],
               values: [...group.values, ...value.values],
             };
-            newValues.set(key, {
+            const key = keyOf(rule.id, tenant, joined, undefined);
+            const created = {
               key,
               rememberMs: compiled.rememberMs as number,
               alert: this.buildAlert(compiled, document, account, merged, key, undefined),
-            });
+            };
+            newValues.set(compiled, undefined, joined, created);
+            findings.newValues.push(created);
           }
         } else {
           const windowMs = compiled.windowMs;
           const start = windowMs === undefined ? undefined : Math.floor(time / windowMs) * windowMs;
-          const key = alertKey(rule.id, tenant, group, start);
-          const existing = alerts.get(key);
+          const joined = joinGroup(group.values);
+          const existing = alerts.get(compiled, start, joined);
           if (existing) {
             // Later events of the same alert: counted, and a few ids kept as samples.
             existing.count++;
@@ -277,14 +280,14 @@ export class RuleEngine {
           } else {
             if (account === null) account = this.accountOf(document);
             const window = start === undefined ? undefined : { start, end: start + (windowMs as number) };
-            alerts.set(key, this.buildAlert(compiled, document, account, group, key, window) as MutableAlert);
+            const key = keyOf(rule.id, tenant, joined, start);
+            const created = this.buildAlert(compiled, document, account, group, key, window) as MutableAlert;
+            alerts.set(compiled, start, joined, created);
+            findings.alerts.push(created);
           }
         }
       }
     }
-    findings.alerts.push(...alerts.values());
-    findings.windows.push(...windows.values());
-    findings.newValues.push(...newValues.values());
     return findings;
   }
 
@@ -305,7 +308,7 @@ export class RuleEngine {
     }
     const dataset = document.event.dataset;
     const grouped = rule.kind !== 'match' || group.fields.some((f) => f !== 'event.id');
-    let query = `event.dataset:${dqlString(dataset)}`;
+    let query = datasetQuery(dataset);
     let groupRecord: Record<string, string> | undefined;
     if (grouped) {
       groupRecord = {};
@@ -414,8 +417,17 @@ function applyOverride(rule: Rule, override: RuleOverride | undefined): Rule {
   return merged as unknown as Rule;
 }
 
-const fields = (names: readonly string[] | undefined): Field[] =>
-  (names ?? []).map((field) => ({ field, read: fieldReader(field), first: firstTextReader(field) }));
+/** Compiled fields, with their names at hand for alerts. */
+type FieldList = readonly Field[] & { readonly names: readonly string[] };
+
+function fields(names: readonly string[] | undefined): FieldList {
+  const list = (names ?? []).map((field) => ({
+    field,
+    read: fieldReader(field),
+    first: firstTextReader(field),
+  }));
+  return Object.assign(list, { names: list.map((f) => f.field) });
+}
 
 function compileRule(
   rule: Rule,
@@ -431,7 +443,7 @@ function compileRule(
     inScope: compileScope(rule.scope, ousOf),
     scoped: rule.scope !== undefined && (rule.scope.accounts !== undefined || rule.scope.ous !== undefined),
     evidence: fields(rule.evidence ?? defaultEvidence(rule)),
-    values: [] as Field[],
+    values: fields([]),
   };
   switch (rule.kind) {
     case 'match': {
@@ -502,24 +514,15 @@ function compileScope(scope: Scope | undefined, ousOf: Readonly<Record<string, r
   };
 }
 
-const namesOf = new WeakMap<readonly Field[], readonly string[]>();
-
-function groupValues(
-  group: readonly Field[],
-  document: LogDocument,
-): { fields: readonly string[]; values: string[] } | undefined {
-  const values: string[] = [];
-  for (const { first } of group) {
-    const value = first(document);
+/** The fields' first values as text, or undefined if one is missing. */
+function groupValues(group: FieldList, document: LogDocument): GroupValues | undefined {
+  const values = new Array<string>(group.length);
+  for (let i = 0; i < group.length; i++) {
+    const value = (group[i] as Field).first(document);
     if (value === undefined) return undefined;
-    values.push(value);
+    values[i] = value;
   }
-  let fields = namesOf.get(group);
-  if (fields === undefined) {
-    fields = group.map((g) => g.field);
-    namesOf.set(group, fields);
-  }
-  return { fields, values };
+  return { fields: group.names, values };
 }
 
 /** `<rule>|<tenant>|<group>|<window start, epoch ms>`; long groups hashed to keep DynamoDB keys small. */
@@ -530,9 +533,40 @@ export function alertKey(
   windowStart: number | undefined,
 ): string {
   const values = Array.isArray(group) ? group : (group as { values: readonly string[] }).values;
-  let joined = values.length === 1 ? (values[0] as string) : values.join('\u241f');
-  if (joined.length > 256) joined = `sha256:${createHash('sha256').update(joined).digest('base64url')}`;
-  return `${ruleId}|${tenant}|${joined}|${windowStart ?? ''}`;
+  return keyOf(ruleId, tenant, joinGroup(values), windowStart);
+}
+
+const joinGroup = (values: readonly string[]): string =>
+  values.length === 1 ? (values[0] as string) : values.join('\u241f');
+
+function keyOf(ruleId: string, tenant: string, joined: string, windowStart: number | undefined): string {
+  const group =
+    joined.length > 256 ? `sha256:${createHash('sha256').update(joined).digest('base64url')}` : joined;
+  return `${ruleId}|${tenant}|${group}|${windowStart ?? ''}`;
+}
+
+/**
+ * A batch's alerts, windows or new values, by rule, window start and group: the parts of the
+ * alert key, looked up one by one. Looking up the key itself meant building a fresh string for
+ * every matching event, which V8 must flatten and hash each time (a third of the engine's own
+ * time, profiled); a single group value is a string the document already holds, hashed once. A
+ * batch spans a few windows, so the maps by start are few. A compiled rule belongs to one tenant,
+ * so the rule also stands for the tenant.
+ */
+class BatchTable<T> {
+  private readonly byRule = new Map<CompiledRule, Map<number | undefined, Map<string, T>>>();
+
+  get(rule: CompiledRule, start: number | undefined, group: string): T | undefined {
+    return this.byRule.get(rule)?.get(start)?.get(group);
+  }
+
+  set(rule: CompiledRule, start: number | undefined, group: string, value: T): void {
+    let starts = this.byRule.get(rule);
+    if (starts === undefined) this.byRule.set(rule, (starts = new Map()));
+    let groups = starts.get(start);
+    if (groups === undefined) starts.set(start, (groups = new Map()));
+    groups.set(group, value);
+  }
 }
 
 /**
@@ -543,26 +577,64 @@ export function epochMillis(iso: string): number {
   if (iso.length !== 24 || iso.charCodeAt(23) !== 90 /* Z */ || iso.charCodeAt(10) !== 84 /* T */) {
     return Date.parse(iso);
   }
-  const n = (from: number, to: number): number => {
-    let value = 0;
-    for (let i = from; i < to; i++) {
-      const d = iso.charCodeAt(i) - 48;
-      if (d < 0 || d > 9) return NaN;
-      value = value * 10 + d;
-    }
-    return value;
-  };
-  const month = n(5, 7);
-  const day = n(8, 10);
-  const hour = n(11, 13);
-  const minute = n(14, 16);
-  const second = n(17, 19);
-  // Out of range (month 13, second 60, …): Date.UTC would roll over where Date.parse refuses.
-  if (!(month >= 1 && month <= 12 && day >= 1 && day <= 31 && hour <= 23 && minute <= 59 && second <= 59)) {
+  // Straight-line digit reads (no helper closure per call); any non-digit sets `bad`.
+  const d0 = iso.charCodeAt(0) - 48;
+  const d1 = iso.charCodeAt(1) - 48;
+  const d2 = iso.charCodeAt(2) - 48;
+  const d3 = iso.charCodeAt(3) - 48;
+  const m0 = iso.charCodeAt(5) - 48;
+  const m1 = iso.charCodeAt(6) - 48;
+  const D0 = iso.charCodeAt(8) - 48;
+  const D1 = iso.charCodeAt(9) - 48;
+  const h0 = iso.charCodeAt(11) - 48;
+  const h1 = iso.charCodeAt(12) - 48;
+  const i0 = iso.charCodeAt(14) - 48;
+  const i1 = iso.charCodeAt(15) - 48;
+  const s0 = iso.charCodeAt(17) - 48;
+  const s1 = iso.charCodeAt(18) - 48;
+  const f0 = iso.charCodeAt(20) - 48;
+  const f1 = iso.charCodeAt(21) - 48;
+  const f2 = iso.charCodeAt(22) - 48;
+  const bad = (d0 | d1 | d2 | d3 | m0 | m1 | D0 | D1 | h0 | h1 | i0 | i1 | s0 | s1 | f0 | f1 | f2) & ~15;
+  const month = m0 * 10 + m1;
+  const day = D0 * 10 + D1;
+  const hour = h0 * 10 + h1;
+  const minute = i0 * 10 + i1;
+  const second = s0 * 10 + s1;
+  // A non-digit, or out of range (month 13, second 60, …): Date.UTC would roll over where
+  // Date.parse refuses, so Date.parse decides.
+  if (
+    bad !== 0 ||
+    d0 > 9 ||
+    d1 > 9 ||
+    d2 > 9 ||
+    d3 > 9 ||
+    m1 > 9 ||
+    D1 > 9 ||
+    h1 > 9 ||
+    i1 > 9 ||
+    s1 > 9 ||
+    f0 > 9 ||
+    f1 > 9 ||
+    f2 > 9 ||
+    !(month >= 1 && month <= 12 && day >= 1 && day <= 31 && hour <= 23 && minute <= 59 && second <= 59)
+  ) {
     return Date.parse(iso);
   }
-  const ms = Date.UTC(n(0, 4), month - 1, day, hour, minute, second, n(20, 23));
+  const year = d0 * 1000 + d1 * 100 + d2 * 10 + d3;
+  const ms = Date.UTC(year, month - 1, day, hour, minute, second, f0 * 100 + f1 * 10 + f2);
   return Number.isNaN(ms) ? Date.parse(iso) : ms;
+}
+
+/** `event.dataset:"<dataset>"`: a handful of datasets, formatted once each. */
+const datasetQueries = new Map<string, string>();
+function datasetQuery(dataset: string): string {
+  let query = datasetQueries.get(dataset);
+  if (query === undefined) {
+    query = `event.dataset:${dqlString(dataset)}`;
+    if (datasetQueries.size < 1_000) datasetQueries.set(dataset, query);
+  }
+  return query;
 }
 
 /** A DQL quoted string. */
