@@ -548,10 +548,9 @@ function keyOf(ruleId: string, tenant: string, joined: string, windowStart: numb
 /**
  * A batch's alerts, windows or new values, by rule, window start and group: the parts of the
  * alert key, looked up one by one. Looking up the key itself meant building a fresh string for
- * every matching event, which V8 must flatten and hash each time (a third of the engine's own
- * time, profiled); a single group value is a string the document already holds, hashed once. A
- * batch spans a few windows, so the maps by start are few. A compiled rule belongs to one tenant,
- * so the rule also stands for the tenant.
+ * every matching event, which V8 must flatten and hash each time; a single group value is a string
+ * the document already holds, and V8 keeps its hash. A batch spans a few windows, so the maps by
+ * start are few. A compiled rule belongs to one tenant, so the rule also stands for the tenant.
  */
 class BatchTable<T> {
   private readonly byRule = new Map<CompiledRule, Map<number | undefined, Map<string, T>>>();
