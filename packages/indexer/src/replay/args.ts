@@ -20,6 +20,7 @@ what to read
   --until T                documents before T (exclusive)
   --account ID             CloudWatch Logs owner account (the account= partition); repeatable
   --dataset D              aws.vpcflow, cloudtrail, …; repeatable
+                           (partitions of other accounts and datasets are not even listed)
   --day-margin N           read partitions up to N days outside --since/--until (default 1)
   --max-objects N          stop after N objects (resume later from the checkpoint)
   --max-object-mib N       larger objects are dead-lettered unread (default ${REPLAY_DEFAULTS.maxObjectBytes / 1024 / 1024})

@@ -18,6 +18,8 @@ export async function* listObjects(
   bucket: string,
   prefix: string,
   signal?: AbortSignal,
+  /** Keys per page (S3's `MaxKeys`, at most 1,000, its default). */
+  pageSize?: number,
 ): AsyncGenerator<ObjectRef[]> {
   let token: string | undefined;
   do {
@@ -25,6 +27,7 @@ export async function* listObjects(
       new ListObjectsV2Command({
         Bucket: bucket,
         ...(prefix === '' ? {} : { Prefix: prefix }),
+        ...(pageSize === undefined ? {} : { MaxKeys: pageSize }),
         ...(token === undefined ? {} : { ContinuationToken: token }),
       }),
       signal === undefined ? {} : { abortSignal: signal },
@@ -38,6 +41,89 @@ export async function* listObjects(
     token = page.IsTruncated ? page.NextContinuationToken : undefined;
   } while (token !== undefined);
 }
+
+/**
+ * Whether anything under a partition subtree (`account=<id>`, `dataset=<ds>`: one key segment,
+ * without its slash) can be selected.
+ */
+export type PartitionTest = (segment: string) => boolean;
+
+/** Options of {@link listPartitions}. */
+export interface PartitionListing {
+  /** Subtrees it refuses are not listed at all. */
+  readonly keep: PartitionTest;
+  /** Called with each subtree's prefix that was left out. */
+  readonly onSkip?: (prefix: string) => void;
+  /**
+   * How many levels without a partition segment (`archive/`, `errors/`) it descends one at a
+   * time looking for partitions before listing a subtree flat. Default 2.
+   */
+  readonly maxDepth?: number;
+  /** Keys and subtrees per ListObjectsV2 page (S3's `MaxKeys`, at most 1,000, its default). */
+  readonly pageSize?: number;
+  readonly signal?: AbortSignal | undefined;
+}
+
+/**
+ * Lists `prefix` as {@link listObjects} does, but walks the archive's partition levels one at a
+ * time (ListObjectsV2 with `Delimiter: '/'`) and leaves out every `account=`/`dataset=` subtree
+ * `keep` refuses without listing a key of it: replaying one account of an organization's archive
+ * lists that account's objects, not every account's. A date level (`yyyy`), or a level deeper
+ * than `maxDepth` without partitions, is listed flat as before. Keys come subtree by subtree, each
+ * in key order; every key under `prefix` that is not in a left-out subtree is listed exactly once.
+ */
+export async function* listPartitions(
+  s3: S3Client,
+  bucket: string,
+  prefix: string,
+  options: PartitionListing,
+): AsyncGenerator<ObjectRef[]> {
+  const { keep, onSkip, signal, pageSize } = options;
+  const maxDepth = options.maxDepth ?? 2;
+
+  async function* level(at: string, depth: number): AsyncGenerator<ObjectRef[]> {
+    const aligned = at === '' || at.endsWith('/');
+    let token: string | undefined;
+    do {
+      const page = await s3.send(
+        new ListObjectsV2Command({
+          Bucket: bucket,
+          Delimiter: '/',
+          ...(at === '' ? {} : { Prefix: at }),
+          ...(pageSize === undefined ? {} : { MaxKeys: pageSize }),
+          ...(token === undefined ? {} : { ContinuationToken: token }),
+        }),
+        signal === undefined ? {} : { abortSignal: signal },
+      );
+      const refs: ObjectRef[] = [];
+      for (const object of page.Contents ?? []) {
+        if (object.Key === undefined || object.Key.endsWith('/')) continue;
+        refs.push({ key: object.Key, size: object.Size ?? 0, etag: unquoteEtag(object.ETag) });
+      }
+      if (refs.length > 0) yield refs;
+      for (const common of page.CommonPrefixes ?? []) {
+        const sub = common.Prefix;
+        if (sub === undefined || !sub.startsWith(at) || !sub.endsWith('/')) continue;
+        const segment = sub.slice(at.length, -1);
+        // Only a whole segment names a partition (`--prefix archive/acc` cuts one in two).
+        if (aligned && PARTITION_SEGMENT.test(segment)) {
+          if (keep(segment)) yield* level(sub, depth);
+          else onSkip?.(sub);
+        } else if (depth < maxDepth && !DATE_SEGMENT.test(segment)) {
+          yield* level(sub, depth + 1);
+        } else {
+          yield* listObjects(s3, bucket, sub, signal, pageSize);
+        }
+      }
+      token = page.IsTruncated ? page.NextContinuationToken : undefined;
+    } while (token !== undefined);
+  }
+
+  yield* level(prefix, 0);
+}
+
+const PARTITION_SEGMENT = /^(?:account|dataset)=/;
+const DATE_SEGMENT = /^\d{4}$/;
 
 /** S3 sends ETags in quotes (`"9b2cf535f27731c974343645a3985328"`); we store them bare. */
 export function unquoteEtag(etag: string | undefined): string {

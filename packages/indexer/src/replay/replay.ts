@@ -18,7 +18,7 @@ import {
 } from '../templates.ts';
 import { Checkpoint, replayIdentity } from './checkpoint.ts';
 import { documentMatches, keyMayMatch, parseKey, selectsEverything, type ReplayFilter } from './filter.ts';
-import { listObjects, type ObjectRef } from './listing.ts';
+import { listObjects, listPartitions, type ObjectRef } from './listing.ts';
 import { silentProgress, type ProgressReporter, type ProgressSnapshot } from './progress.ts';
 import { BoundedQueue } from './queue.ts';
 import { readObject, type ReadResult, type UnitError } from './read.ts';
@@ -191,7 +191,16 @@ export async function replay(options: ReplayOptions, deps: ReplayDeps): Promise<
 
   const lister = async (): Promise<void> => {
     try {
-      for await (const page of listObjects(deps.s3, bucket, prefix, listing.signal)) {
+      // With accounts or datasets selected, whole account=/dataset= subtrees are left unlisted.
+      const pages =
+        filter.accounts === undefined && filter.datasets === undefined
+          ? listObjects(deps.s3, bucket, prefix, listing.signal)
+          : listPartitions(deps.s3, bucket, prefix, {
+              keep: (segment) => keyMayMatch(parseKey(segment), filter, dayMargin),
+              onSkip: () => summary.objects.partitionsNotListed++,
+              signal: listing.signal,
+            });
+      for await (const page of pages) {
         for (const ref of page) {
           if (stopped !== undefined) return;
           summary.objects.listed++;

@@ -34,6 +34,11 @@ export interface ReplaySummary {
     failed: number;
     /** Listed and selected, but the replay stopped before reading them. */
     notRead: number;
+    /**
+     * `account=`/`dataset=` subtrees left out of the listing, none of their keys listed, because
+     * nothing under them is selected (not part of the sum above).
+     */
+    partitionsNotListed: number;
   };
   readonly documents: {
     read: number;
@@ -75,7 +80,15 @@ export function emptySummary(dryRun: boolean): ReplaySummary {
     dryRun,
     status: 'completed',
     templates: 'skipped',
-    objects: { listed: 0, skippedByFilter: 0, skippedByCheckpoint: 0, read: 0, failed: 0, notRead: 0 },
+    objects: {
+      listed: 0,
+      skippedByFilter: 0,
+      skippedByCheckpoint: 0,
+      read: 0,
+      failed: 0,
+      notRead: 0,
+      partitionsNotListed: 0,
+    },
     documents: {
       read: 0,
       outsideFilter: 0,
@@ -113,6 +126,11 @@ export function formatSummary(summary: ReplaySummary, target: string): string {
     ...(summary.error === undefined ? [] : [`  reason        ${summary.error}`]),
     `  objects       ${c(o.listed)} listed · ${c(o.skippedByFilter)} outside filter · ` +
       `${c(o.skippedByCheckpoint)} done earlier · ${c(o.read)} read · ${c(o.failed)} failed · ${c(o.notRead)} not read`,
+    ...(o.partitionsNotListed === 0
+      ? []
+      : [
+          `  partitions    ${c(o.partitionsNotListed)} account/dataset prefixes outside the filter, not listed`,
+        ]),
     summary.dryRun
       ? `  documents     ${c(d.read)} read · ${c(d.outsideFilter)} outside filter · ${c(d.selected)} would be indexed`
       : `  documents     ${c(d.read)} read · ${c(d.outsideFilter)} outside filter · ${c(d.indexed)} indexed · ` +
