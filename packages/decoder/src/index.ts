@@ -31,7 +31,7 @@ export {
 } from './envelope/kinesis.ts';
 export { decodeAwslogsEvent, type AwslogsEvent } from './envelope/awslogs.ts';
 export { validateArchivedDocument } from './envelope/archive.ts';
-export { decodeInput, type InputItem } from './envelope/any-input.ts';
+export { decodeInput, decodeInputLine, type InputItem } from './envelope/any-input.ts';
 export {
   DEFAULT_LOG_GROUP_RULES,
   SOURCES,

@@ -65,28 +65,33 @@ function decodeText(text: string, decoder: Decoder, label: string, depth: number
 function decodeLines(text: string, decoder: Decoder): InputItem[] {
   const items: InputItem[] = [];
   const lines = text.split('\n');
-  for (let i = 0; i < lines.length; i++) {
-    const line = lines[i]?.trim() ?? '';
-    if (line.length === 0) continue;
-    const label = `line ${i + 1}`;
-    let value: unknown;
-    try {
-      value = JSON.parse(line);
-    } catch (error) {
-      // Objects written back to back with no newline (`}{`), as S3 writers that only concatenate
-      // records produce: read each one rather than losing the line.
-      const objects = splitConcatenatedJson(line);
-      if (objects !== undefined) {
-        objects.forEach((object, k) => items.push(...decodeValue(object, decoder, `${label}[${k}]`)));
-        continue;
-      }
-      const detail = error instanceof Error ? error.message : String(error);
-      items.push(errorItem(label, new DecodeError('invalid_json', `line is not JSON: ${detail}`)));
-      continue;
-    }
-    items.push(...decodeValue(value, decoder, label));
-  }
+  for (let i = 0; i < lines.length; i++) items.push(...decodeInputLine(lines[i] ?? '', decoder, i + 1));
   return items;
+}
+
+/**
+ * One line of a line-oriented input (NDJSON our Firehose archives, Firehose error records),
+ * labelled `line <number>`: what {@link decodeInput} does for each line of such an input, for
+ * readers that stream an object a line at a time. A blank line yields nothing.
+ */
+export function decodeInputLine(text: string, decoder: Decoder, number: number): InputItem[] {
+  const line = text.trim();
+  if (line.length === 0) return [];
+  const label = `line ${number}`;
+  let value: unknown;
+  try {
+    value = JSON.parse(line);
+  } catch (error) {
+    // Objects written back to back with no newline (`}{`), as S3 writers that only concatenate
+    // records produce: read each one rather than losing the line.
+    const objects = splitConcatenatedJson(line);
+    if (objects !== undefined) {
+      return objects.flatMap((object, k) => decodeValue(object, decoder, `${label}[${k}]`));
+    }
+    const detail = error instanceof Error ? error.message : String(error);
+    return [errorItem(label, new DecodeError('invalid_json', `line is not JSON: ${detail}`))];
+  }
+  return decodeValue(value, decoder, label);
 }
 
 /** `{…}{…}` → its objects, or undefined unless the text is two or more complete JSON objects. */

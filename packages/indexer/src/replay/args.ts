@@ -23,7 +23,8 @@ what to read
                            (partitions of other accounts and datasets are not even listed)
   --day-margin N           read partitions up to N days outside --since/--until (default 1)
   --max-objects N          stop after N objects (resume later from the checkpoint)
-  --max-object-mib N       larger objects are dead-lettered unread (default ${REPLAY_DEFAULTS.maxObjectBytes / 1024 / 1024})
+  --max-object-mib N       an object read whole (up to 8 MiB stored) inflating beyond N MiB is
+                           dead-lettered unread (default ${REPLAY_DEFAULTS.maxObjectBytes / 1024 / 1024}); larger objects are streamed
 
 where to
   --opensearch-url URL     default OPENSEARCH_URL; auth from OPENSEARCH_AUTH etc. as for the Lambda

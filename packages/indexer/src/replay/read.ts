@@ -124,7 +124,8 @@ function decodeArchive(plain: Buffer, decoder: Decoder): DecodedObject {
   return result;
 }
 
-function addItem(
+/** One decoded unit into `into`: a document, or an error with its data for the dead letter. */
+export function addItem(
   into: DecodedObject,
   item: InputItem,
   label: string,
@@ -153,57 +154,65 @@ function decodeDeadLetters(plain: Buffer, decoder: Decoder): DecodedObject {
   const text = decodeUtf8(plain);
   if (text instanceof DecodeError) return objectError(text, plain);
   const lines = text.trim().split('\n');
-  lines.forEach((raw, i) => {
-    const line = raw.trim();
-    if (line.length === 0) return;
-    const label = `line ${i + 1}`;
-    const lineData = (): string => Buffer.from(line).toString('base64');
-    let letter: unknown;
-    try {
-      letter = JSON.parse(line);
-    } catch (error) {
-      const detail = error instanceof Error ? error.message : String(error);
-      result.errors.push({
-        label,
-        error: new DecodeError('invalid_json', `line is not JSON: ${detail}`),
-        data: lineData(),
-      });
-      return;
-    }
-    if (!isDeadLetterLine(letter)) {
-      const error = new DecodeError(
-        'invalid_schema',
-        'line is not a dead letter ({reason, type, source, at, document|data})',
-      );
-      result.errors.push({ label, error, data: lineData() });
-      return;
-    }
-    if (isRecord(letter.document)) {
-      const document = validateArchivedDocument(letter.document);
-      if (document instanceof DecodeError) result.errors.push({ label, error: document, data: lineData() });
-      else result.documents.push({ document, label });
-      return;
-    }
-    const data = letter.data;
-    if (typeof data !== 'string') {
-      // A letter for a whole object too large to copy: the object is where its `source` says.
-      const error = new DecodeError(
-        'invalid_wrapper',
-        `dead letter (${letter.type}: ${letter.reason}) carries neither document nor data: replay the object its source names`,
-      );
-      result.errors.push({ label, error, data: lineData() });
-      return;
-    }
-    const bytes = decodeBase64(data);
-    if (bytes instanceof DecodeError) {
-      result.errors.push({ label, error: bytes, data });
-      return;
-    }
-    for (const item of decodeLetterData(bytes, decoder)) {
-      addItem(result, item, `${label} ${item.label}`, () => data);
-    }
-  });
+  lines.forEach((raw, i) => addDeadLetterLine(result, raw, i + 1, decoder));
   return result;
+}
+
+/** One line of a dead-letter object, into `result`. */
+export function addDeadLetterLine(
+  result: DecodedObject,
+  raw: string,
+  number: number,
+  decoder: Decoder,
+): void {
+  const line = raw.trim();
+  if (line.length === 0) return;
+  const label = `line ${number}`;
+  const lineData = (): string => Buffer.from(line).toString('base64');
+  let letter: unknown;
+  try {
+    letter = JSON.parse(line);
+  } catch (error) {
+    const detail = error instanceof Error ? error.message : String(error);
+    result.errors.push({
+      label,
+      error: new DecodeError('invalid_json', `line is not JSON: ${detail}`),
+      data: lineData(),
+    });
+    return;
+  }
+  if (!isDeadLetterLine(letter)) {
+    const error = new DecodeError(
+      'invalid_schema',
+      'line is not a dead letter ({reason, type, source, at, document|data})',
+    );
+    result.errors.push({ label, error, data: lineData() });
+    return;
+  }
+  if (isRecord(letter.document)) {
+    const document = validateArchivedDocument(letter.document);
+    if (document instanceof DecodeError) result.errors.push({ label, error: document, data: lineData() });
+    else result.documents.push({ document, label });
+    return;
+  }
+  const data = letter.data;
+  if (typeof data !== 'string') {
+    // A letter for a whole object too large to copy: the object is where its `source` says.
+    const error = new DecodeError(
+      'invalid_wrapper',
+      `dead letter (${letter.type}: ${letter.reason}) carries neither document nor data: replay the object its source names`,
+    );
+    result.errors.push({ label, error, data: lineData() });
+    return;
+  }
+  const bytes = decodeBase64(data);
+  if (bytes instanceof DecodeError) {
+    result.errors.push({ label, error: bytes, data });
+    return;
+  }
+  for (const item of decodeLetterData(bytes, decoder)) {
+    addItem(result, item, `${label} ${item.label}`, () => data);
+  }
 }
 
 /**
@@ -248,7 +257,7 @@ function firstLine(plain: Buffer): unknown {
  * The shape of a `DeadLetter` line. Nothing Firehose or the decoder writes has `reason`, `type`
  * and `at` at the top (a log document has `@timestamp` and no `reason` or `at`).
  */
-function isDeadLetterLine(value: unknown): value is Record<string, unknown> {
+export function isDeadLetterLine(value: unknown): value is Record<string, unknown> {
   return (
     isRecord(value) &&
     typeof value.reason === 'string' &&

@@ -21,7 +21,8 @@ import { documentMatches, keyMayMatch, parseKey, selectsEverything, type ReplayF
 import { listObjects, listPartitions, type ObjectRef } from './listing.ts';
 import { silentProgress, type ProgressReporter, type ProgressSnapshot } from './progress.ts';
 import { BoundedQueue } from './queue.ts';
-import { readObject, type ReadResult, type UnitError } from './read.ts';
+import { CHUNKED_READ_DEFAULTS, readObjectChunks, type ChunkedRead } from './read-stream.ts';
+import type { ReadResult, UnitError } from './read.ts';
 import { emptySummary, MAX_LISTED_FAILURES, type ReplayStatus, type ReplaySummary } from './summary.ts';
 
 /** Where a replayed document came from: the `source` of its dead letter, if it gets one. */
@@ -75,8 +76,13 @@ export interface ReplayOptions {
    * (see `keyMayMatch`). Default 1; widen it when payloads may mix events days apart.
    */
   readonly dayMarginDays?: number;
-  /** Largest object (stored or inflated) read; larger ones are dead-lettered as `too_large`. Default 256 MiB. */
+  /**
+   * Largest object (stored or inflated) read whole; larger ones are dead-lettered as `too_large`.
+   * Default 256 MiB. Objects above `read.streamAboveBytes` stored are streamed instead.
+   */
   readonly maxObjectBytes?: number;
+  /** When objects are streamed, and in what chunks (defaults in `CHUNKED_READ_DEFAULTS`). */
+  readonly read?: Partial<Omit<ChunkedRead, 'maxObjectBytes' | 'signal'>>;
   /** Stop after starting this many objects (status `stopped`); the checkpoint resumes after them. */
   readonly maxObjects?: number;
   /**
@@ -251,19 +257,18 @@ export async function replay(options: ReplayOptions, deps: ReplayDeps): Promise<
     progress.update(snapshot());
   };
 
-  const processObject = async (ref: ObjectRef): Promise<void> => {
-    let read: ReadResult;
-    try {
-      read = await readObject(deps.s3, bucket, ref, deps.decoder, maxObjectBytes);
-    } catch (error) {
-      finish(ref, ref.etag, false, `read failed: ${messageOf(error)}`);
-      return;
-    }
+  /** Indexes one chunk of an object and writes its dead letters; the failure, if any. */
+  const processChunk = async (
+    ref: ObjectRef,
+    read: ReadResult,
+    first: boolean,
+    deadline: number,
+  ): Promise<string | undefined> => {
     const { decoded, etag } = read;
     summary.bytes += read.bytes;
     summary.controlMessages += decoded.control;
     summary.undecodable += decoded.errors.length;
-    if (decoded.format === 'dead-letter') summary.deadLetterObjects++;
+    if (first && decoded.format === 'dead-letter') summary.deadLetterObjects++;
     for (const e of decoded.errors) {
       note(summary.undecodableSamples, `${ref.key} ${e.label}: ${e.error.reason}: ${e.error.message}`);
     }
@@ -272,10 +277,7 @@ export async function replay(options: ReplayOptions, deps: ReplayDeps): Promise<
     summary.documents.read += found.length;
     summary.documents.outsideFilter += found.length - selected.length;
     summary.documents.selected += selected.length;
-    if (dryRun || client === undefined) {
-      finish(ref, etag, true);
-      return;
-    }
+    if (dryRun || client === undefined) return undefined;
 
     const items: IndexItem<ReplaySource>[] = selected.map(({ document, label }) => ({
       index: indexNameFor(document.event.dataset, document['@timestamp'], indexPrefix),
@@ -287,7 +289,7 @@ export async function replay(options: ReplayOptions, deps: ReplayDeps): Promise<
       ...DEFAULT_BULK_OPTIONS,
       maxAttempts: REPLAY_DEFAULTS.maxAttempts,
       ...options.bulk,
-      deadline: now() + objectTimeoutMs,
+      deadline,
     });
     summary.bulkRequests += outcome.requests;
     summary.bulkRetries += outcome.retries;
@@ -313,6 +315,33 @@ export async function replay(options: ReplayOptions, deps: ReplayDeps): Promise<
         summary.documents.failed += outcome.deadLetters.length;
         failure = `${failure === undefined ? '' : `${failure}; `}dead letters not written: ${messageOf(error)}`;
       }
+    }
+    return failure;
+  };
+
+  // A small object is one chunk; a large one is streamed a chunk at a time (read-stream.ts), and
+  // is checkpointed only when every chunk is handled.
+  const processObject = async (ref: ObjectRef): Promise<void> => {
+    const chunks = readObjectChunks(deps.s3, bucket, ref, deps.decoder, {
+      ...CHUNKED_READ_DEFAULTS,
+      ...options.read,
+      maxObjectBytes,
+    });
+    const deadline = now() + objectTimeoutMs;
+    let etag = ref.etag;
+    let failure: string | undefined;
+    for (let first = true; ; first = false) {
+      let next: IteratorResult<ReadResult>;
+      try {
+        next = await chunks.next();
+      } catch (error) {
+        finish(ref, etag, false, `read failed: ${messageOf(error)}`);
+        return;
+      }
+      if (next.done === true) break;
+      etag = next.value.etag;
+      const chunkFailure = await processChunk(ref, next.value, first, deadline);
+      failure ??= chunkFailure;
     }
     finish(ref, etag, failure === undefined, failure);
   };

@@ -408,6 +408,35 @@ describe('replay of a Firehose archive in S3', () => {
     expect(refused?.reason).toMatch(/400 mapper_parsing_exception/);
   });
 
+  it('streams objects in chunks when asked, and ends exactly as reading them whole', async () => {
+    const prefix = 'it-rstream';
+    await cleanPrefix(prefix);
+    const dir = join(work, 'streamed');
+    const summary = await replay(
+      // Every object streamed, three documents a chunk: most objects take several bulk requests.
+      options(prefix, { read: { streamAboveBytes: 0, chunkDocuments: 3 } }),
+      deps({ deadLetters: fileDeadLetterSink(dir) }),
+    );
+    expectBalanced(summary);
+    expect(summary).toMatchObject({
+      status: 'completed',
+      undecodable: 2,
+      objects: { listed: selectedKeys(), read: selectedKeys(), failed: 0 },
+      documents: {
+        read: archive.documents.length + 1,
+        indexed: archive.documents.length,
+        deadLettered: 1,
+        failed: 0,
+      },
+    });
+    expect(summary.bulkRequests).toBeGreaterThan(selectedKeys());
+    expect(await countDocuments(client, prefix)).toBe(archive.documents.length);
+    // The same three dead letters, from the same lines, with the same data.
+    const shape = (l: DeadLetter) => `${l.type} ${JSON.stringify(l.source)} ${l.data ?? ''} ${l.id ?? ''}`;
+    const streamed = await readLetters(dir);
+    expect(streamed.map(shape).sort()).toEqual((await readLetters(deadLetterDir)).map(shape).sort());
+  });
+
   it('is safe to run twice: the same count, every document a duplicate', async () => {
     const prefix = 'it-replay';
     const again = await replay(
