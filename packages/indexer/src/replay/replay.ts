@@ -330,18 +330,23 @@ export async function replay(options: ReplayOptions, deps: ReplayDeps): Promise<
     const deadline = now() + objectTimeoutMs;
     let etag = ref.etag;
     let failure: string | undefined;
-    for (let first = true; ; first = false) {
-      let next: IteratorResult<ReadResult>;
-      try {
-        next = await chunks.next();
-      } catch (error) {
-        finish(ref, etag, false, `read failed: ${messageOf(error)}`);
-        return;
+    try {
+      for (let first = true; ; first = false) {
+        let next: IteratorResult<ReadResult>;
+        try {
+          next = await chunks.next();
+        } catch (error) {
+          finish(ref, etag, false, `read failed: ${messageOf(error)}`);
+          return;
+        }
+        if (next.done === true) break;
+        etag = next.value.etag;
+        const chunkFailure = await processChunk(ref, next.value, first, deadline);
+        failure ??= chunkFailure;
       }
-      if (next.done === true) break;
-      etag = next.value.etag;
-      const chunkFailure = await processChunk(ref, next.value, first, deadline);
-      failure ??= chunkFailure;
+    } finally {
+      // Left early (a bug in a chunk): close the download rather than leave it open.
+      await chunks.return(undefined);
     }
     finish(ref, etag, failure === undefined, failure);
   };
