@@ -23,23 +23,45 @@ export async function* listObjects(
 ): AsyncGenerator<ObjectRef[]> {
   let token: string | undefined;
   do {
-    const page = await s3.send(
-      new ListObjectsV2Command({
-        Bucket: bucket,
-        ...(prefix === '' ? {} : { Prefix: prefix }),
-        ...(pageSize === undefined ? {} : { MaxKeys: pageSize }),
-        ...(token === undefined ? {} : { ContinuationToken: token }),
-      }),
-      signal === undefined ? {} : { abortSignal: signal },
-    );
-    const refs: ObjectRef[] = [];
-    for (const object of page.Contents ?? []) {
-      if (object.Key === undefined || object.Key.endsWith('/')) continue;
-      refs.push({ key: object.Key, size: object.Size ?? 0, etag: unquoteEtag(object.ETag) });
-    }
-    yield refs;
-    token = page.IsTruncated ? page.NextContinuationToken : undefined;
+    const page = await listPage(s3, { bucket, prefix, pageSize, token }, signal);
+    yield page.refs;
+    token = page.next;
   } while (token !== undefined);
+}
+
+/** One ListObjectsV2 page: its objects (folder placeholders left out), common prefixes and next token. */
+async function listPage(
+  s3: S3Client,
+  request: {
+    readonly bucket: string;
+    readonly prefix: string;
+    readonly delimiter?: string;
+    readonly pageSize?: number | undefined;
+    readonly token?: string | undefined;
+  },
+  signal: AbortSignal | undefined,
+): Promise<{ refs: ObjectRef[]; commonPrefixes: string[]; next: string | undefined }> {
+  const { bucket, prefix, delimiter, pageSize, token } = request;
+  const page = await s3.send(
+    new ListObjectsV2Command({
+      Bucket: bucket,
+      ...(delimiter === undefined ? {} : { Delimiter: delimiter }),
+      ...(prefix === '' ? {} : { Prefix: prefix }),
+      ...(pageSize === undefined ? {} : { MaxKeys: pageSize }),
+      ...(token === undefined ? {} : { ContinuationToken: token }),
+    }),
+    signal === undefined ? {} : { abortSignal: signal },
+  );
+  const refs: ObjectRef[] = [];
+  for (const object of page.Contents ?? []) {
+    if (object.Key === undefined || object.Key.endsWith('/')) continue;
+    refs.push({ key: object.Key, size: object.Size ?? 0, etag: unquoteEtag(object.ETag) });
+  }
+  const commonPrefixes: string[] = [];
+  for (const common of page.CommonPrefixes ?? []) {
+    if (common.Prefix !== undefined) commonPrefixes.push(common.Prefix);
+  }
+  return { refs, commonPrefixes, next: page.IsTruncated ? page.NextContinuationToken : undefined };
 }
 
 /**
@@ -85,25 +107,10 @@ export async function* listPartitions(
     const aligned = at === '' || at.endsWith('/');
     let token: string | undefined;
     do {
-      const page = await s3.send(
-        new ListObjectsV2Command({
-          Bucket: bucket,
-          Delimiter: '/',
-          ...(at === '' ? {} : { Prefix: at }),
-          ...(pageSize === undefined ? {} : { MaxKeys: pageSize }),
-          ...(token === undefined ? {} : { ContinuationToken: token }),
-        }),
-        signal === undefined ? {} : { abortSignal: signal },
-      );
-      const refs: ObjectRef[] = [];
-      for (const object of page.Contents ?? []) {
-        if (object.Key === undefined || object.Key.endsWith('/')) continue;
-        refs.push({ key: object.Key, size: object.Size ?? 0, etag: unquoteEtag(object.ETag) });
-      }
-      if (refs.length > 0) yield refs;
-      for (const common of page.CommonPrefixes ?? []) {
-        const sub = common.Prefix;
-        if (sub === undefined || !sub.startsWith(at) || !sub.endsWith('/')) continue;
+      const page = await listPage(s3, { bucket, prefix: at, delimiter: '/', pageSize, token }, signal);
+      if (page.refs.length > 0) yield page.refs;
+      for (const sub of page.commonPrefixes) {
+        if (!sub.startsWith(at) || !sub.endsWith('/')) continue;
         const segment = sub.slice(at.length, -1);
         // Only a whole segment names a partition (`--prefix archive/acc` cuts one in two).
         if (aligned && PARTITION_SEGMENT.test(segment)) {
@@ -115,7 +122,7 @@ export async function* listPartitions(
           yield* listObjects(s3, bucket, sub, signal, pageSize);
         }
       }
-      token = page.IsTruncated ? page.NextContinuationToken : undefined;
+      token = page.next;
     } while (token !== undefined);
   }
 
