@@ -9,6 +9,7 @@ import {
   type AttributeValue,
   type DynamoDBClient,
 } from '@aws-sdk/client-dynamodb';
+import { ALERT_TABLE } from '@central-logging/contracts';
 import type { Alert } from './alert.ts';
 
 /** A notification channel an alert is delivered to. */
@@ -43,7 +44,7 @@ export interface AlertStoreOptions {
   readonly pendingShards?: number;
 }
 
-export const PENDING_INDEX = 'pending';
+export const PENDING_INDEX = ALERT_TABLE.pendingIndex.name;
 const DAY = 86_400_000;
 
 export class AlertStore {
@@ -262,26 +263,26 @@ export function shortId(eventId: string): string {
   return createHash('sha1').update(eventId).digest('base64url').slice(0, 12);
 }
 
-/** Creates the table as central-infra defines it (tests, the local pipeline). */
+/** Creates the table as central-infra declares it (tests, the local pipeline), from {@link ALERT_TABLE}. */
 export async function createAlertTable(client: DynamoDBClient, table: string): Promise<void> {
+  const { pendingIndex } = ALERT_TABLE;
   await client.send(
     new CreateTableCommand({
       TableName: table,
       BillingMode: 'PAY_PER_REQUEST',
-      AttributeDefinitions: [
-        { AttributeName: 'pk', AttributeType: 'S' },
-        { AttributeName: 'pendingShard', AttributeType: 'S' },
-        { AttributeName: 'nextAttemptAt', AttributeType: 'N' },
-      ],
-      KeySchema: [{ AttributeName: 'pk', KeyType: 'HASH' }],
+      AttributeDefinitions: ALERT_TABLE.attributes.map((a) => ({
+        AttributeName: a.name,
+        AttributeType: a.type,
+      })),
+      KeySchema: [{ AttributeName: ALERT_TABLE.hashKey, KeyType: 'HASH' }],
       GlobalSecondaryIndexes: [
         {
-          IndexName: PENDING_INDEX,
+          IndexName: pendingIndex.name,
           KeySchema: [
-            { AttributeName: 'pendingShard', KeyType: 'HASH' },
-            { AttributeName: 'nextAttemptAt', KeyType: 'RANGE' },
+            { AttributeName: pendingIndex.hashKey, KeyType: 'HASH' },
+            { AttributeName: pendingIndex.rangeKey, KeyType: 'RANGE' },
           ],
-          Projection: { ProjectionType: 'KEYS_ONLY' },
+          Projection: { ProjectionType: pendingIndex.projection },
         },
       ],
     }),
@@ -289,7 +290,7 @@ export async function createAlertTable(client: DynamoDBClient, table: string): P
   await client.send(
     new UpdateTimeToLiveCommand({
       TableName: table,
-      TimeToLiveSpecification: { AttributeName: 'expiresAt', Enabled: true },
+      TimeToLiveSpecification: { AttributeName: ALERT_TABLE.ttlAttribute, Enabled: true },
     }),
   );
 }

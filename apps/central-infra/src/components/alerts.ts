@@ -1,5 +1,6 @@
 import * as aws from '@pulumi/aws';
 import * as pulumi from '@pulumi/pulumi';
+import { ALERT_TABLE } from '@central-logging/contracts';
 import type { AlertsConsumerSettings, Subscription } from '../config.ts';
 import { alertsStatements } from './alerts.policies.ts';
 import { consumerStatements } from './pipeline-function.policies.ts';
@@ -32,29 +33,26 @@ export class Alerts extends pulumi.ComponentResource {
 
   constructor(name: string, args: AlertsArgs, opts?: pulumi.ComponentResourceOptions) {
     super('logging:central:Alerts', name, {}, opts);
-    // The schema packages/alerts creates in its tests (createAlertTable): pk, and the `pending`
+    // The table packages/alerts is tested against (contracts' ALERT_TABLE): pk, and the `pending`
     // index of undelivered notifications by shard and next attempt.
+    const { pendingIndex } = ALERT_TABLE;
     this.table = new aws.dynamodb.Table(
       `${name}-state`,
       {
         billingMode: 'PAY_PER_REQUEST',
-        hashKey: 'pk',
-        attributes: [
-          { name: 'pk', type: 'S' },
-          { name: 'pendingShard', type: 'S' },
-          { name: 'nextAttemptAt', type: 'N' },
-        ],
+        hashKey: ALERT_TABLE.hashKey,
+        attributes: ALERT_TABLE.attributes.map((a) => ({ name: a.name, type: a.type })),
         globalSecondaryIndexes: [
           {
-            name: 'pending',
+            name: pendingIndex.name,
             keySchemas: [
-              { attributeName: 'pendingShard', keyType: 'HASH' },
-              { attributeName: 'nextAttemptAt', keyType: 'RANGE' },
+              { attributeName: pendingIndex.hashKey, keyType: 'HASH' },
+              { attributeName: pendingIndex.rangeKey, keyType: 'RANGE' },
             ],
-            projectionType: 'KEYS_ONLY',
+            projectionType: pendingIndex.projection,
           },
         ],
-        ttl: { attributeName: 'expiresAt', enabled: true },
+        ttl: { attributeName: ALERT_TABLE.ttlAttribute, enabled: true },
         pointInTimeRecovery: { enabled: true },
         serverSideEncryption: { enabled: true, kmsKeyArn: args.kmsKeyArn },
         deletionProtectionEnabled: true,

@@ -1,0 +1,1 @@
+export { ALERT_TABLE } from './alert-table.ts';
