@@ -30,8 +30,13 @@ export interface KeyPartition {
   readonly account?: string;
   /** The `dataset=<ds>` segment: the dataset of every payload's first document. */
   readonly dataset?: string;
-  /** Epoch ms of the UTC midnight of the key's `yyyy/MM/dd` segments. */
+  /**
+   * Epoch ms of the UTC midnight of the first day the key's date segments allow: the day of
+   * `yyyy/MM/dd/`, or the first day of the month or year when only `yyyy/MM/` or `yyyy/` is one.
+   */
   readonly day?: number;
+  /** The last such day: `day` itself for a whole date. Present whenever `day` is. */
+  readonly lastDay?: number;
   /**
    * What that day means. `partition`: the day of a payload's first document (our dynamic
    * partitions, recognised by an `account=`/`dataset=` segment). `arrival`: when Firehose or the
@@ -48,34 +53,58 @@ export const DAY_MS = 86_400_000;
  * Reads the partition segments of an archive key:
  * `…/account=<id>/dataset=<ds>/yyyy/MM/dd/…` (decoder Lambda partition keys),
  * `errors/processing-failed/yyyy/MM/dd/HH/…` (error prefix), `dead-letter/…/yyyy/MM/dd/…`.
+ *
+ * The first folder named by four digits is a year, and the segments after it narrow it as far as
+ * they are a month and a day of it: `2023/02/30/x` is somewhere in February 2023, `2023/x/y`
+ * somewhere in 2023. The partition listing prunes years, months and days by the same rule, so a
+ * key it leaves unlisted is one this would have refused.
  */
 export function parseKey(key: string): KeyPartition {
   const segments = key.split('/');
   let account: string | undefined;
   let dataset: string | undefined;
-  let day: number | undefined;
+  let days: { first: number; last: number } | undefined;
+  // The last segment is the object's name, never a folder.
   for (let i = 0; i < segments.length; i++) {
     const segment = segments[i] ?? '';
     if (account === undefined && segment.startsWith('account=')) account = segment.slice('account='.length);
     else if (dataset === undefined && segment.startsWith('dataset='))
       dataset = segment.slice('dataset='.length);
-    else if (day === undefined) day = dayOfSegments(segments[i], segments[i + 1], segments[i + 2]);
+    else if (days === undefined && i < segments.length - 1 && YEAR.test(segment))
+      days = daysOfSegments(Number(segment), segments[i + 1], segments[i + 2]);
   }
   const partitioned = account !== undefined || dataset !== undefined;
   return {
     ...(account === undefined ? {} : { account }),
     ...(dataset === undefined ? {} : { dataset }),
-    ...(day === undefined ? {} : { day, dayKind: partitioned ? 'partition' : 'arrival' }),
+    ...(days === undefined
+      ? {}
+      : { day: days.first, lastDay: days.last, dayKind: partitioned ? 'partition' : 'arrival' }),
   };
 }
 
-function dayOfSegments(
-  y: string | undefined,
-  m: string | undefined,
-  d: string | undefined,
-): number | undefined {
-  if (!y || !m || !d || !/^\d{4}$/.test(y) || !/^\d{2}$/.test(m) || !/^\d{2}$/.test(d)) return undefined;
-  return utcDay(Number(y), Number(m), Number(d));
+/** A year folder (`yyyy/`): the listing walks the same segments. */
+export const YEAR = /^\d{4}$/;
+const TWO_DIGITS = /^\d{2}$/;
+
+/**
+ * The days `year` and the segments after it can name: one day, a month or the year. Shared with
+ * the listing, so pruning a folder and refusing a key under it always agree.
+ */
+export function daysOfSegments(
+  year: number,
+  month: string | undefined,
+  day: string | undefined,
+): { first: number; last: number } {
+  const m = month !== undefined && TWO_DIGITS.test(month) ? Number(month) : 0;
+  if (m < 1 || m > 12) return { first: Date.UTC(year, 0, 1), last: Date.UTC(year, 11, 31) };
+  // Day 0 of the next month is this month's last day.
+  const lastOfMonth = Date.UTC(year, m, 0);
+  const d = day !== undefined && TWO_DIGITS.test(day) ? Number(day) : 0;
+  if (d < 1 || d > new Date(lastOfMonth).getUTCDate())
+    return { first: Date.UTC(year, m - 1, 1), last: lastOfMonth };
+  const exact = Date.UTC(year, m - 1, d);
+  return { first: exact, last: exact };
 }
 
 function utcDay(year: number, month: number, day: number): number | undefined {
@@ -116,13 +145,28 @@ export function keyMayMatch(partition: KeyPartition, filter: ReplayFilter, margi
   ) {
     return false;
   }
-  const { day } = partition;
+  const { day, lastDay } = partition;
   if (day === undefined) return true;
+  return daysMayMatch(day, lastDay ?? day, partition.dayKind ?? 'arrival', filter, marginDays);
+}
+
+/**
+ * {@link keyMayMatch}'s test of a key's day, for a run of days: false when no day from `first`
+ * to `last` (UTC midnights, both included) can hold a selected document. The listing asks it of
+ * a whole year or month before listing under it.
+ */
+export function daysMayMatch(
+  first: number,
+  last: number,
+  kind: 'partition' | 'arrival',
+  filter: ReplayFilter,
+  marginDays = 1,
+): boolean {
   const margin = marginDays * DAY_MS;
-  if (filter.since !== undefined && day < floorDay(filter.since) - margin) return false;
-  if (partition.dayKind === 'partition' && filter.until !== undefined) {
+  if (filter.since !== undefined && last < floorDay(filter.since) - margin) return false;
+  if (kind === 'partition' && filter.until !== undefined) {
     // The last day holding a selected millisecond is the day of `until - 1`.
-    if (day > floorDay(filter.until - 1) + margin) return false;
+    if (first > floorDay(filter.until - 1) + margin) return false;
   }
   return true;
 }

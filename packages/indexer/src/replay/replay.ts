@@ -17,7 +17,14 @@ import {
   type TemplateOptions,
 } from '../templates.ts';
 import { Checkpoint, replayIdentity } from './checkpoint.ts';
-import { documentMatches, keyMayMatch, parseKey, selectsEverything, type ReplayFilter } from './filter.ts';
+import {
+  daysMayMatch,
+  documentMatches,
+  keyMayMatch,
+  parseKey,
+  selectsEverything,
+  type ReplayFilter,
+} from './filter.ts';
 import { listObjects, listPartitions, type ObjectRef } from './listing.ts';
 import { silentProgress, type ProgressReporter, type ProgressSnapshot } from './progress.ts';
 import { BoundedQueue } from './queue.ts';
@@ -197,15 +204,16 @@ export async function replay(options: ReplayOptions, deps: ReplayDeps): Promise<
 
   const lister = async (): Promise<void> => {
     try {
-      // With accounts or datasets selected, whole account=/dataset= subtrees are left unlisted.
-      const pages =
-        filter.accounts === undefined && filter.datasets === undefined
-          ? listObjects(deps.s3, bucket, prefix, listing.signal)
-          : listPartitions(deps.s3, bucket, prefix, {
-              keep: (segment) => keyMayMatch(parseKey(segment), filter, dayMargin),
-              onSkip: () => summary.objects.partitionsNotListed++,
-              signal: listing.signal,
-            });
+      // With accounts, datasets or a time range selected, whole account=/dataset= subtrees and
+      // whole years, months and days are left unlisted.
+      const pages = selectsEverything(filter)
+        ? listObjects(deps.s3, bucket, prefix, listing.signal)
+        : listPartitions(deps.s3, bucket, prefix, {
+            keep: (segment) => keyMayMatch(parseKey(segment), filter, dayMargin),
+            keepDays: (first, last, kind) => daysMayMatch(first, last, kind, filter, dayMargin),
+            onSkip: () => summary.objects.partitionsNotListed++,
+            signal: listing.signal,
+          });
       for await (const page of pages) {
         for (const ref of page) {
           if (stopped !== undefined) return;

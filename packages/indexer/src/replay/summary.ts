@@ -35,8 +35,8 @@ export interface ReplaySummary {
     /** Listed and selected, but the replay stopped before reading them. */
     notRead: number;
     /**
-     * `account=`/`dataset=` subtrees left out of the listing, none of their keys listed, because
-     * nothing under them is selected (not part of the sum above).
+     * `account=`/`dataset=` subtrees and year, month and day folders left out of the listing, none
+     * of their keys listed, because nothing under them is selected (not part of the sum above).
      */
     partitionsNotListed: number;
   };
@@ -129,7 +129,7 @@ export function formatSummary(summary: ReplaySummary, target: string): string {
     ...(o.partitionsNotListed === 0
       ? []
       : [
-          `  partitions    ${c(o.partitionsNotListed)} account/dataset prefixes outside the filter, not listed`,
+          `  partitions    ${c(o.partitionsNotListed)} account/dataset/date prefixes outside the filter, not listed`,
         ]),
     summary.dryRun
       ? `  documents     ${c(d.read)} read · ${c(d.outsideFilter)} outside filter · ${c(d.selected)} would be indexed`

@@ -1,9 +1,20 @@
 // The partition-aware listing against a real S3 API (s3rver): which keys it lists, and which
 // ListObjectsV2 requests it makes, for the archive layout our Firehose writes and for others.
-import { ListObjectsV2Command, PutObjectCommand, type ListObjectsV2CommandInput } from '@aws-sdk/client-s3';
+import {
+  CreateBucketCommand,
+  ListObjectsV2Command,
+  PutObjectCommand,
+  type ListObjectsV2CommandInput,
+} from '@aws-sdk/client-s3';
 import { startS3, type S3Server } from '@central-logging/testkit';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { keyMayMatch, parseKey } from '../../src/replay/filter.ts';
+import {
+  daysMayMatch,
+  keyMayMatch,
+  parseKey,
+  parseTime,
+  type ReplayFilter,
+} from '../../src/replay/filter.ts';
 import { listObjects, listPartitions, type ObjectRef } from '../../src/replay/listing.ts';
 
 const BUCKET = 'listing-archive';
@@ -138,5 +149,108 @@ describe('listPartitions', () => {
     // At depth 0 nothing but the root is walked: archive/ is listed flat, every account in it.
     expect(keys.sort()).toEqual(KEYS);
     expect(requests.filter((r) => r.Delimiter === '/').map((r) => r.Prefix)).toEqual([undefined]);
+  });
+});
+
+describe('listPartitions with keepDays', () => {
+  const DATED_BUCKET = 'listing-dated';
+  const vpc = `archive/account=${A}/dataset=aws.vpcflow`;
+  const DATED = [
+    `${vpc}/2023/12/31/a.gz`,
+    `${vpc}/2024/01/01/a.gz`,
+    `${vpc}/2024/01/02/a.gz`,
+    `${vpc}/2024/01/02/b.gz`,
+    `${vpc}/2024/02/15/a.gz`,
+    `${vpc}/2024/05/01/a.gz`,
+    `${vpc}/2025/01/01/a.gz`,
+    // Keys beside the date levels, and levels that look like dates but are not: listed, never lost.
+    `${vpc}/2024/at-year-level.gz`,
+    `${vpc}/2024/01/at-month-level.gz`,
+    `${vpc}/2024/13/01/a.gz`,
+    `${vpc}/2024/02/30/a.gz`,
+    `${vpc}/2024/01/x1/a.gz`,
+    // Arrival days: the error prefix (with its hour level) and the dead letters.
+    'errors/processing-failed/2023/12/30/13/a.gz',
+    'errors/processing-failed/2024/01/02/10/a.gz',
+    'errors/processing-failed/2024/06/01/10/a.gz',
+    'dead-letter/indexer/2024/01/01/a.gz',
+  ].sort();
+
+  beforeAll(async () => {
+    await s3.client.send(new CreateBucketCommand({ Bucket: DATED_BUCKET }));
+    for (const key of DATED) {
+      await s3.client.send(new PutObjectCommand({ Bucket: DATED_BUCKET, Key: key, Body: key }));
+    }
+  });
+
+  const walk = (filter: ReplayFilter, prefix = '', pageSize?: number) =>
+    run((client) =>
+      listPartitions(client, DATED_BUCKET, prefix, {
+        keep: (segment) => keyMayMatch(parseKey(segment), filter),
+        keepDays: (first, last, kind) => daysMayMatch(first, last, kind, filter),
+        ...(pageSize === undefined ? {} : { pageSize }),
+      }),
+    );
+
+  it('lists one day of the archive, the undated keys beside it, and nothing of the other years and months', async () => {
+    const filter = { since: parseTime('2024-01-02', '--since'), until: parseTime('2024-01-03', '--until') };
+    const { keys, requests } = await walk(filter);
+    expect(keys.sort()).toEqual(
+      [
+        // The day itself and, within the one-day margin, the day before (a payload's events
+        // may begin the day before its first document's partition day… and the day after).
+        `${vpc}/2024/01/01/a.gz`,
+        `${vpc}/2024/01/02/a.gz`,
+        `${vpc}/2024/01/02/b.gz`,
+        `${vpc}/2024/at-year-level.gz`,
+        `${vpc}/2024/01/at-month-level.gz`,
+        `${vpc}/2024/13/01/a.gz`,
+        `${vpc}/2024/01/x1/a.gz`,
+        // Arrival days only bound the start: late events may arrive any day after.
+        'errors/processing-failed/2024/01/02/10/a.gz',
+        'errors/processing-failed/2024/06/01/10/a.gz',
+        'dead-letter/indexer/2024/01/01/a.gz',
+      ].sort(),
+    );
+    const prefixes = requests.map((r) => r.Prefix ?? '');
+    for (const pruned of [`${vpc}/2023/`, `${vpc}/2025/`, `${vpc}/2024/02/`, `${vpc}/2024/05/`]) {
+      expect(prefixes.filter((p) => p.startsWith(pruned))).toEqual([]);
+    }
+    expect(prefixes.filter((p) => p.startsWith('errors/processing-failed/2023/'))).toEqual([]);
+  });
+
+  it('never leaves out a key the per-key filter would read, at any page size and range', async () => {
+    const flat = await run((client) => listObjects(client, DATED_BUCKET, ''));
+    const ranges: ReplayFilter[] = [
+      {},
+      { since: parseTime('2024-01-01T12:00:00Z', '--since') },
+      { until: parseTime('2024-01-01', '--until') },
+      { since: parseTime('2023-12-31', '--since'), until: parseTime('2024-02-16', '--until') },
+      { since: parseTime('2024-05-02', '--since'), until: parseTime('2024-12-31', '--until') },
+      { since: parseTime('2026-01-01', '--since') },
+    ];
+    for (const filter of ranges) {
+      const wanted = flat.keys.filter((key) => keyMayMatch(parseKey(key), filter));
+      for (const pageSize of [undefined, 1, 2]) {
+        const { keys } = await walk(filter, '', pageSize);
+        expect(new Set(keys).size).toBe(keys.length);
+        expect(keys.filter((key) => keyMayMatch(parseKey(key), filter)).sort()).toEqual(wanted);
+      }
+    }
+  });
+
+  it('knows a prefix inside a partition: its days are partition days, bounded by --until too', async () => {
+    const filter = { until: parseTime('2024-01-01', '--until') };
+    const { keys } = await walk(filter, `${vpc}/`);
+    expect(keys.sort()).toEqual(
+      [
+        `${vpc}/2023/12/31/a.gz`,
+        `${vpc}/2024/01/01/a.gz`,
+        `${vpc}/2024/at-year-level.gz`,
+        `${vpc}/2024/01/at-month-level.gz`,
+        `${vpc}/2024/13/01/a.gz`,
+        `${vpc}/2024/01/x1/a.gz`,
+      ].sort(),
+    );
   });
 });

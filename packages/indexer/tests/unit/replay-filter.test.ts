@@ -35,6 +35,7 @@ describe('parseKey', () => {
       account: '111122223333',
       dataset: 'aws.vpcflow',
       day: day('2023-11-14'),
+      lastDay: day('2023-11-14'),
       dayKind: 'partition',
     });
   });
@@ -42,6 +43,7 @@ describe('parseKey', () => {
   it('dates the error prefix and dead letters by arrival', () => {
     expect(parseKey('errors/processing-failed/2023/11/14/13/central-1-2023-11-14-13-00-00-x')).toEqual({
       day: day('2023-11-14'),
+      lastDay: day('2023-11-14'),
       dayKind: 'arrival',
     });
     expect(parseKey('dead-letter/indexer/2024/02/29/shard-1-x.ndjson.gz')).toMatchObject({
@@ -49,9 +51,20 @@ describe('parseKey', () => {
     });
   });
 
-  it('ignores what only looks like a date', () => {
-    expect(parseKey('archive/2023/02/30/x')).toEqual({});
-    expect(parseKey('archive/2023/11/x')).toEqual({});
+  it('narrows a year folder only as far as the segments after it are a month and a day', () => {
+    const days = (first: string, last: string) => ({
+      day: day(first),
+      lastDay: day(last),
+      dayKind: 'arrival',
+    });
+    expect(parseKey('archive/2023/02/30/x')).toEqual(days('2023-02-01', '2023-02-28'));
+    expect(parseKey('archive/2024/02/29/x')).toEqual(days('2024-02-29', '2024-02-29'));
+    expect(parseKey('archive/2023/11/x')).toEqual(days('2023-11-01', '2023-11-30'));
+    expect(parseKey('archive/2023/13/01/x')).toEqual(days('2023-01-01', '2023-12-31'));
+    expect(parseKey('archive/2023/x')).toEqual(days('2023-01-01', '2023-12-31'));
+    // An object named like a year is not a folder; nothing else is a date.
+    expect(parseKey('archive/2023')).toEqual({});
+    expect(parseKey('archive/202/11/14/x')).toEqual({});
     expect(parseKey('notes.txt')).toEqual({});
   });
 });
@@ -77,6 +90,19 @@ describe('keyMayMatch', () => {
     expect(keyMayMatch(arrival('2023-11-12'), filter)).toBe(false);
     expect(keyMayMatch(arrival('2023-11-13'), filter)).toBe(true);
     expect(keyMayMatch(arrival('2024-06-01'), filter)).toBe(true);
+  });
+
+  it('keeps a month or year folder when any day of it may match', () => {
+    const month = (key: string) => keyMayMatch(parseKey(`archive/account=1/${key}/x`), filter);
+    expect(month('2023/11')).toBe(true);
+    expect(month('2023/10')).toBe(false);
+    expect(month('2023/12')).toBe(false);
+    expect(month('2023')).toBe(true);
+    expect(month('2022')).toBe(false);
+    expect(month('2024')).toBe(false);
+    // The same months as arrival days: only `since` bounds them.
+    expect(keyMayMatch(parseKey('errors/2024/x'), filter)).toBe(true);
+    expect(keyMayMatch(parseKey('errors/2023/10/x'), filter)).toBe(false);
   });
 
   it('prunes on account and dataset segments, and reads keys without them', () => {
