@@ -1,29 +1,37 @@
-// Bundles the alerts Lambda: one minified ESM file for Node 22 with its dependencies inside, and
-// the built-in rule pack beside it (dist/lambda/alerts/rules/), validated now so a broken rule
-// fails the build, not a cold start. Deployments add their own rules and tenants.yaml there.
+// Bundles the alerts Lambda (dependencies inside; the AWS SDK is CommonJS, hence the require()
+// shim) with the built-in rule pack beside it (dist/lambda/alerts/rules/). The pack is loaded and
+// validated first, by the same loader the Lambda runs at cold start, so a broken rule fails the
+// build (and the deploy that runs it), not a cold start. Deployments add their own rules and
+// tenants.yaml there.
 import { build } from 'esbuild';
 import { cpSync, rmSync } from 'node:fs';
+import { pathToFileURL } from 'node:url';
+import { bundleLambda, REQUIRE_SHIM } from '../../scripts/bundle-lambda.mjs';
 
+// A failed check leaves no bundle behind: the old one must not be deployed by mistake.
 rmSync('dist', { recursive: true, force: true });
-const result = await build({
-  entryPoints: { 'lambda/alerts/index': 'src/handler.ts' },
-  outdir: 'dist',
-  outExtension: { '.js': '.mjs' },
+const loader = 'dist/rule-check.mjs';
+await build({
+  entryPoints: ['src/rules/load.ts'],
+  outfile: loader,
   bundle: true,
-  minify: true,
-  sourcemap: 'linked',
   platform: 'node',
   target: 'node22',
   format: 'esm',
-  metafile: true,
-  legalComments: 'none',
+  banner: REQUIRE_SHIM,
   logLevel: 'warning',
-  // CommonJS dependencies call require() for Node built-ins; ESM output needs one to exist.
-  banner: {
-    js: "import { createRequire as __cr } from 'node:module'; const require = __cr(import.meta.url);",
-  },
 });
-cpSync('rules', 'dist/lambda/alerts/rules', { recursive: true });
-for (const [file, { bytes }] of Object.entries(result.metafile.outputs)) {
-  if (file.endsWith('.mjs')) console.log(`built ${file} (${(bytes / 1024).toFixed(1)} KiB) + rules/`);
+try {
+  const { loadAlertConfig } = await import(pathToFileURL(loader).href);
+  const { rules } = loadAlertConfig({ ruleDirs: ['rules'] });
+  console.log(`rule pack: ${rules.length} rules valid`);
+} catch (error) {
+  console.error(`build: the rule pack in rules/ is invalid\n${error.message}`);
+  process.exitCode = 1;
+} finally {
+  rmSync('dist', { recursive: true, force: true });
+}
+if (process.exitCode !== 1) {
+  await bundleLambda(build, 'alerts', { requireShim: true, note: ' + rules/' });
+  cpSync('rules', 'dist/lambda/alerts/rules', { recursive: true });
 }

@@ -1,27 +1,6 @@
-// Bundles the indexer Lambda: one minified ESM file for Node 22 with its dependencies inside
-// (OpenSearch client, S3 client, credential chain), so the deployed code is exactly what we test.
+// Bundles the indexer Lambda with its dependencies inside (OpenSearch client, S3 client,
+// credential chain), which are CommonJS: hence the require() shim.
 import { build } from 'esbuild';
-import { rmSync } from 'node:fs';
+import { bundleLambda } from '../../scripts/bundle-lambda.mjs';
 
-rmSync('dist', { recursive: true, force: true });
-const result = await build({
-  entryPoints: { 'lambda/indexer/index': 'src/handler.ts' },
-  outdir: 'dist',
-  outExtension: { '.js': '.mjs' },
-  bundle: true,
-  minify: true,
-  sourcemap: 'linked',
-  platform: 'node',
-  target: 'node22',
-  format: 'esm',
-  metafile: true,
-  legalComments: 'none',
-  logLevel: 'warning',
-  // CommonJS dependencies call require() for Node built-ins; ESM output needs one to exist.
-  banner: {
-    js: "import { createRequire as __cr } from 'node:module'; const require = __cr(import.meta.url);",
-  },
-});
-for (const [file, { bytes }] of Object.entries(result.metafile.outputs)) {
-  if (file.endsWith('.mjs')) console.log(`built ${file} (${(bytes / 1024).toFixed(1)} KiB)`);
-}
+await bundleLambda(build, 'indexer', { requireShim: true });
