@@ -3,6 +3,7 @@ import type { LogDocument } from '@central-logging/log-schema';
 import type { Alert, Destinations, Evidence } from './alert.ts';
 import { fieldReader, fieldTest, firstTextReader, type FieldReader } from './rules/fields.ts';
 import { compilePredicate, type Test } from './rules/predicate.ts';
+import { truncate, wellFormed } from './notify/text.ts';
 import {
   METRIC_LIMITS,
   parseDuration,
@@ -13,6 +14,11 @@ import {
   type Scope,
   type TenantsConfig,
 } from './rules/schema.ts';
+
+/** Evidence values are cut to Slack's limit for a field; the whole event is a click away. */
+const MAX_EVIDENCE_CHARS = 2_000;
+/** Group values (and the account) beyond this are shown cut, and the link searches by event. */
+const MAX_GROUP_VALUE_CHARS = 1_000;
 
 export const DEFAULT_TENANT = 'default';
 
@@ -96,8 +102,12 @@ export class WindowObservation {
 
 /** A new-value rule's (entity, value) pair seen in this batch. */
 export interface NewValueObservation {
+  /** The pair: `<rule>|<tenant>|<entity → value>|`, remembered for `rememberMs`. */
   readonly key: string;
   readonly rememberMs: number;
+  /** The event that showed the pair first in this batch; the store keeps it with the pair. */
+  readonly eventId: string;
+  /** Its alert. The key adds the first event, so the pair alerts again once forgotten. */
   readonly alert: Alert;
 }
 
@@ -260,10 +270,19 @@ export class RuleEngine {
               values: [...group.values, ...value.values],
             };
             const key = keyOf(rule.id, tenant, joined, undefined);
+            const eventId = document.event.id;
             const created = {
               key,
               rememberMs: compiled.rememberMs as number,
-              alert: this.buildAlert(compiled, document, account, merged, key, undefined),
+              eventId,
+              alert: this.buildAlert(
+                compiled,
+                document,
+                account,
+                merged,
+                key + firstEventTag(eventId),
+                undefined,
+              ),
             };
             newValues.set(compiled, undefined, joined, created);
             findings.newValues.push(created);
@@ -301,25 +320,33 @@ export class RuleEngine {
     window: { start: number; end: number } | undefined,
   ): Alert {
     const { rule } = compiled;
+    // Everything taken from the document is made well-formed and bounded here, once: the alert is
+    // stored in one DynamoDB item (at most 400 KB) and rendered for SNS and Slack, and a 1 MB log
+    // line or a lone surrogate in a field must not make it unstorable or unsendable.
     const evidence: Evidence[] = [];
     for (const { field, first } of compiled.evidence) {
       const value = first(document);
-      if (value !== undefined) evidence.push({ field, value });
+      if (value !== undefined)
+        evidence.push({ field, value: truncate(wellFormed(value), MAX_EVIDENCE_CHARS) });
     }
     const dataset = document.event.dataset;
     const grouped = rule.kind !== 'match' || group.fields.some((f) => f !== 'event.id');
-    let query = datasetQuery(dataset);
+    const byEvent = `${datasetQuery(dataset)} and event.id:${dqlString(document.event.id)}`;
+    let query = byEvent;
     let groupRecord: Record<string, string> | undefined;
     if (grouped) {
       groupRecord = {};
+      let groupQuery: string | undefined = datasetQuery(dataset);
       for (let i = 0; i < group.fields.length; i++) {
         const field = group.fields[i] as string;
-        const value = group.values[i] ?? '';
-        groupRecord[field] = value;
-        query += ` and ${field}:${dqlString(value)}`;
+        const value = wellFormed(group.values[i] ?? '');
+        groupRecord[field] = truncate(value, MAX_GROUP_VALUE_CHARS);
+        // A value too long to show whole cannot be searched for either: the link finds the event.
+        if (groupQuery !== undefined && value.length <= MAX_GROUP_VALUE_CHARS)
+          groupQuery += ` and ${field}:${dqlString(value)}`;
+        else groupQuery = undefined;
       }
-    } else {
-      query += ` and event.id:${dqlString(document.event.id)}`;
+      query = groupQuery ?? byEvent;
     }
     return {
       key,
@@ -328,8 +355,9 @@ export class RuleEngine {
       description: rule.description,
       severity: rule.severity,
       tenant: compiled.tenant,
-      account,
-      region: document.cloud?.region,
+      account: account === undefined ? undefined : truncate(wellFormed(account), MAX_GROUP_VALUE_CHARS),
+      region:
+        document.cloud?.region === undefined ? undefined : truncate(wellFormed(document.cloud.region), 64),
       dataset,
       time: document['@timestamp'],
       window: window && { start: isoOf(window.start), end: isoOf(window.end) },
@@ -525,7 +553,10 @@ function groupValues(group: FieldList, document: LogDocument): GroupValues | und
   return { fields: group.names, values };
 }
 
-/** `<rule>|<tenant>|<group>|<window start, epoch ms>`; long groups hashed to keep DynamoDB keys small. */
+/**
+ * `<rule>|<tenant>|<group>|<window start, epoch ms>` (new values: `<rule>|<tenant>|<group>|first:<event>`);
+ * long groups hashed to keep DynamoDB keys small.
+ */
 export function alertKey(
   ruleId: string,
   tenant: string,
@@ -543,6 +574,15 @@ function keyOf(ruleId: string, tenant: string, joined: string, windowStart: numb
   const group =
     joined.length > 256 ? `sha256:${createHash('sha256').update(joined).digest('base64url')}` : joined;
   return `${ruleId}|${tenant}|${group}|${windowStart ?? ''}`;
+}
+
+/**
+ * The last part of a new value's alert key: its first event, hashed. A pair seen again after
+ * `remember` is a new alert (another first event), while a redelivered or replayed batch gives the
+ * same event and so the same key, which the store claims once.
+ */
+export function firstEventTag(eventId: string): string {
+  return `first:${createHash('sha1').update(eventId).digest('base64url').slice(0, 12)}`;
 }
 
 /**

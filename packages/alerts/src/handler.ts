@@ -54,10 +54,24 @@ export interface LambdaContext {
   readonly awsRequestId?: string;
 }
 
-export const handler = async (
-  event: KinesisStreamEvent,
-  context: LambdaContext,
-): Promise<{ batchItemFailures: { itemIdentifier: string }[] }> => {
+/**
+ * With `tumblingWindowInSeconds` set on the event source mapping, Lambda adds `window` and `state`
+ * to the event and counts a response without `state` as a failed invocation. Windows live in
+ * DynamoDB (see README), so the state passed on is always empty.
+ */
+export type AlertsEvent = KinesisStreamEvent & {
+  readonly window?: { readonly start: string; readonly end: string };
+  readonly state?: Readonly<Record<string, string>>;
+};
+
+export interface AlertsResponse {
+  readonly batchItemFailures: { itemIdentifier: string }[];
+  readonly state?: Record<string, string>;
+}
+
+export const handler = async (event: AlertsEvent, context: LambdaContext): Promise<AlertsResponse> => {
+  const respond = (batchItemFailures: { itemIdentifier: string }[]): AlertsResponse =>
+    event.window === undefined ? { batchItemFailures } : { batchItemFailures, state: {} };
   const deadline = Date.now() + context.getRemainingTimeInMillis() - config.timeReserveMs;
   const documents: LogDocument[] = [];
   let decodeErrors = 0;
@@ -88,13 +102,13 @@ export const handler = async (
         },
       ) + '\n',
     );
-    return { batchItemFailures: [] };
+    return respond([]);
   } catch (error) {
     // DynamoDB is the source of truth for windows and dedup: without it nothing can be decided
     // safely. The whole batch goes back to Kinesis; every step is idempotent, so the retry is safe.
     logger.error('Batch returned to Kinesis', {
       error: error instanceof Error ? error.message : String(error),
     });
-    return { batchItemFailures: event.Records.map((r) => ({ itemIdentifier: r.kinesis.sequenceNumber })) };
+    return respond(event.Records.map((r) => ({ itemIdentifier: r.kinesis.sequenceNumber })));
   }
 };

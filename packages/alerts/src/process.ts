@@ -85,10 +85,14 @@ export async function processDocuments(
     candidates.push({ ...window.alert(), count: total, eventIds: [...window.eventIds].slice(0, 10) });
   });
   await forEachConcurrently(findings.newValues, concurrency, async (observation) => {
-    if (await deps.store.firstSeen(observation.key, observation.rememberMs, now())) {
-      summary.newValues++;
-      candidates.push(observation.alert);
-    }
+    const seen = await deps.store.firstSeen(
+      observation.key,
+      observation.rememberMs,
+      now(),
+      observation.eventId,
+    );
+    if (seen === 'first') summary.newValues++;
+    if (seen) candidates.push(observation.alert);
   });
   summary.candidates = candidates.length;
 

@@ -101,19 +101,38 @@ export class AlertStore {
     );
   }
 
-  /** True the first time `key` is seen within `rememberMs` (an expired item counts as unseen). */
-  async firstSeen(key: string, rememberMs: number, now: number): Promise<boolean> {
+  /**
+   * `first` the first time `key` is seen within `rememberMs` (an expired item counts as unseen);
+   * `again` when it was first seen in this very event: a batch handed back to Kinesis after this
+   * write (a later step failed) must still raise its alert when redelivered, or the new value is
+   * lost (the alert's claim keeps it to one notification); `false` when it is known.
+   */
+  async firstSeen(
+    key: string,
+    rememberMs: number,
+    now: number,
+    eventId: string,
+  ): Promise<'first' | 'again' | false> {
+    const first = shortId(eventId);
+    const nowSeconds = Math.floor(now / 1000);
     try {
-      await this.client.send(
+      const result = await this.client.send(
         new PutItemCommand({
           TableName: this.table,
-          Item: { pk: { S: `N#${key}` }, expiresAt: { N: String(Math.ceil((now + rememberMs) / 1000)) } },
+          Item: {
+            pk: { S: `N#${key}` },
+            firstEvent: { S: first },
+            expiresAt: { N: String(Math.ceil((now + rememberMs) / 1000)) },
+          },
           // TTL deletion lags by up to days: an item past its time is as good as gone.
-          ConditionExpression: 'attribute_not_exists(pk) OR expiresAt < :now',
-          ExpressionAttributeValues: { ':now': { N: String(Math.floor(now / 1000)) } },
+          ConditionExpression: 'attribute_not_exists(pk) OR expiresAt < :now OR firstEvent = :first',
+          ExpressionAttributeValues: { ':now': { N: String(nowSeconds) }, ':first': { S: first } },
+          ReturnValues: 'ALL_OLD',
         }),
       );
-      return true;
+      const old = result.Attributes;
+      const remembered = old !== undefined && Number(old.expiresAt?.N) >= nowSeconds;
+      return remembered && old.firstEvent?.S === first ? 'again' : 'first';
     } catch (error) {
       if (error instanceof ConditionalCheckFailedException) return false;
       throw error;

@@ -70,6 +70,8 @@ const PERMANENT = new Set([
   'KMSOptInRequired',
   'AccessDeniedException',
   'ResourceNotFoundException',
+  // The SDK could not serialize the request (a lone surrogate): the same request fails again.
+  'URIError',
 ]);
 
 /**

@@ -30,6 +30,16 @@ export function truncateBytes(text: string, maxBytes: number): string {
   return text.slice(0, end) + ELLIPSIS;
 }
 
+/**
+ * `text` with every lone surrogate replaced by U+FFFD. Log fields can hold them (JSON `"\ud800"`
+ * parses into one), and they cannot be encoded: `encodeURIComponent` and the SDK's request
+ * serializer throw on them, and they are not valid UTF-8 for SNS or Slack.
+ */
+export function wellFormed(text: string): string {
+  const t = text as string & { isWellFormed(): boolean; toWellFormed(): string }; // ES2024, Node ≥ 20
+  return t.isWellFormed() ? text : t.toWellFormed();
+}
+
 /** The longest prefix of `text` with at most `max` code units that does not split a surrogate pair. */
 function cutCodePoints(text: string, max: number): string {
   let end = Math.min(max, text.length);

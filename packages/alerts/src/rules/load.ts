@@ -5,6 +5,7 @@ import { SEVERITIES, type Severity } from '../alert.ts';
 import {
   accountList,
   isObject,
+  MAX_DEDUP_WINDOW_MS,
   MAX_WINDOW_MS,
   parseDuration,
   RuleConfigError,
@@ -151,6 +152,7 @@ export function parseTenants(
           if (rule.kind !== 'threshold' && rule.kind !== 'metric') bad(`${ruleId} has no window`);
           else if (ms === undefined) bad('must be a duration like 5m');
           else if (rule.kind === 'threshold' && ms > MAX_WINDOW_MS) bad('must be at most 15m');
+          else if (ms > MAX_DEDUP_WINDOW_MS) bad('must be at most 7d');
         } else if (key === 'scope') validateScope(v, `${where}.scope`, report);
         else bad('unknown property');
       }

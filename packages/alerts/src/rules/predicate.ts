@@ -79,7 +79,8 @@ function valueChecks(c: FieldCondition): ValueCheck[] {
   if (lt !== undefined) checks.push((v) => (number(v) ?? Infinity) < lt);
   if (lte !== undefined) checks.push((v) => (number(v) ?? Infinity) <= lte);
   if (c.matches !== undefined) {
-    const pattern = new RegExp(c.matches);
+    // The value is lower-cased under ignoreCase; the pattern must not be case-sensitive then.
+    const pattern = new RegExp(c.matches, fold ? 'i' : '');
     checks.push((v) => {
       const t = text(v);
       return t !== undefined && pattern.test(t);

@@ -18,7 +18,7 @@ const savedEnv = { ...process.env };
 type Handler = (
   event: unknown,
   context: { getRemainingTimeInMillis(): number; awsRequestId: string },
-) => Promise<{ batchItemFailures: { itemIdentifier: string }[] }>;
+) => Promise<{ batchItemFailures: { itemIdentifier: string }[]; state?: Record<string, string> }>;
 
 /** A cold start in `env` (kept set afterwards: the SDK reads some of it lazily, as in a sandbox). */
 async function coldStart(env: Record<string, string>): Promise<Handler> {
@@ -85,6 +85,22 @@ describe('the built alerts bundle', () => {
     });
     const again = await invoke(handler, event);
     expect(again.emf).toMatchObject({ raised: 0, duplicates: 1 });
+  });
+
+  it('answers with `state` when the mapping uses tumbling windows (Lambda counts a response without it as failed)', async () => {
+    const handler = await coldStart(baseEnv());
+    const windowed = {
+      ...kinesisBatch('aws-cloudtrail-logs-org', [openToWorld()]),
+      window: { start: '2024-01-01T00:00:00Z', end: '2024-01-01T00:05:00Z' },
+      state: {},
+      isFinalInvokeForWindow: false,
+      shardId: 'shardId-000000000000',
+      eventSourceARN: 'arn:aws:kinesis:eu-west-1:1:stream/central-logs',
+    };
+    const { response } = await invoke(handler, windowed);
+    expect(response).toEqual({ batchItemFailures: [], state: {} });
+    const plain = await invoke(handler, kinesisBatch('aws-cloudtrail-logs-org', [openToWorld()]));
+    expect(plain.response).not.toHaveProperty('state');
   });
 
   it('returns the whole batch to Kinesis when DynamoDB cannot be reached', async () => {

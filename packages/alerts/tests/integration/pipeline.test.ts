@@ -41,11 +41,15 @@ const ssm = mockClient(SSMClient);
 let slack: SlackServer;
 let table: string;
 
-function pipeline(extraRules = newSourceIp) {
+function pipeline(
+  extraRules = newSourceIp,
+  options: { store?: (real: AlertStore) => AlertStore; now?: () => number } = {},
+) {
   const engine = new RuleEngine([...rules, ...extraRules], {
     default: { destinations: { snsTopicArn: TOPIC, slackWebhook: 'ssm:/central-logging/slack/default' } },
   });
-  const store = new AlertStore({ client: dynamo, table });
+  const real = new AlertStore({ client: dynamo, table });
+  const store = options.store?.(real) ?? real;
   const notifier = createNotifier({
     destinationsOf: (t) => engine.destinationsOf(t),
     sns: new SNSClient({ region: 'eu-west-1' }),
@@ -63,7 +67,8 @@ function pipeline(extraRules = newSourceIp) {
       store,
       notifier,
       owner: randomUUID(),
-      deadline: Date.now() + 20_000,
+      deadline: (options.now ?? Date.now)() + 20_000,
+      ...(options.now && { now: options.now }),
     });
 }
 
@@ -160,6 +165,149 @@ describe('exactly one notification per alert', () => {
     expect(runs[2]?.newValues).toBe(pairs.size);
     // Every alert raised (new values, and the sign-in without MFA) was sent once.
     expect(slack.requests).toHaveLength(runs.reduce((n, r) => n + r.raised, 0));
+  });
+
+  it('a new value still alerts when its batch failed after the value was recorded, and Kinesis redelivers it', async () => {
+    const logins = consoleLogins();
+    const pairs = new Set(logins.filter((d) => d.user?.name).map((d) => `${d.user?.name}@${d.source?.ip}`));
+    // DynamoDB throttles the claims: the values are recorded, the batch goes back to Kinesis.
+    const flaky = pipeline(newSourceIp, {
+      store: (real) =>
+        Object.assign(Object.create(real) as AlertStore, {
+          claim: () => Promise.reject(new Error('ProvisionedThroughputExceededException')),
+        }),
+    });
+    await expect(flaky(logins)).rejects.toThrow('ProvisionedThroughputExceededException');
+
+    const run = pipeline();
+    const redelivered = await run(logins);
+    expect(redelivered.newValues).toBe(0); // recorded by the failed attempt, raised now
+    expect(redelivered.raised).toBeGreaterThanOrEqual(pairs.size);
+    const newValueAlerts = published().filter(
+      (p) => p.MessageAttributes?.ruleId?.StringValue === 'new-source-ip-for-user',
+    );
+    expect(newValueAlerts).toHaveLength(pairs.size);
+    // Once delivered, the same batch again is a duplicate, not a second notification.
+    const again = await run(logins);
+    expect(again).toMatchObject({ raised: 0, newValues: 0 });
+    expect(again.duplicates).toBe(again.candidates);
+  });
+
+  it('a value forgotten after `remember` alerts again, once', async () => {
+    const rememberDay = parseRuleFile(
+      'new-value.yaml',
+      `id: new-source-ip-for-user
+title: User signed in from a new address
+severity: low
+kind: new_value
+datasets: [aws.cloudtrail]
+where: { field: event.action, equals: ConsoleLogin }
+entity: [user.name]
+value: [source.ip]
+remember: 1d
+`,
+    ).rules;
+    const named = () => consoleLogins().filter((d) => d.user?.name);
+    const pairs = new Set(named().map((d) => `${d.user?.name}@${d.source?.ip}`));
+    const t0 = Date.now();
+    const at = (ms: number) => pipeline(rememberDay, { now: () => ms });
+    const sentNewValues = () =>
+      published().filter((p) => p.MessageAttributes?.ruleId?.StringValue === 'new-source-ip-for-user');
+
+    expect((await at(t0)(named().slice(0, 1))).newValues).toBe(1);
+    // The same pair in another event (another id) within the day: remembered, no alert.
+    expect((await at(t0 + 3_600_000)(named().slice(0, 1))).newValues).toBe(0);
+    // Two days later the pair is forgotten: a new alert, under another key (another first event).
+    const twoDays = await at(t0 + 2 * 86_400_000)(named());
+    expect(twoDays.newValues).toBe(pairs.size);
+    const keys = sentNewValues().map((p) => p.MessageAttributes?.alertKey?.StringValue);
+    expect(keys).toHaveLength(1 + pairs.size);
+    expect(new Set(keys).size).toBe(1 + pairs.size);
+  });
+});
+
+describe('what a log line can hold does not stop an alert', () => {
+  const custom = (yaml: string) => {
+    const { rules: parsed, problems } = parseRuleFile('custom.yaml', yaml);
+    expect(problems).toEqual([]);
+    return parsed;
+  };
+
+  it('a lone surrogate in a grouped field (JSON "\\ud800"): stored, and sent once to SNS and Slack', async () => {
+    const run = pipeline(
+      custom(`id: sign-in-by-user
+title: Console sign-in
+severity: low
+kind: match
+datasets: [aws.cloudtrail]
+where: { field: event.action, equals: ConsoleLogin }
+dedup: { by: [user.name], window: 1h }
+evidence: [user.name, source.ip]
+`),
+    );
+    const logins = consoleLogins((r) => {
+      (r.userIdentity as { userName?: string }).userName = 'bob\ud800';
+      return r;
+    }).slice(0, 1);
+    expect(logins[0]?.user?.name).toBe('bob\ud800'); // the decoder keeps what the log said
+    const summary = await run(logins);
+    expect(summary.deliveryFailures).toBe(0);
+    const sent = published().filter((p) => p.MessageAttributes?.ruleId?.StringValue === 'sign-in-by-user');
+    expect(sent).toHaveLength(1);
+    expect(sent[0]?.Message).toContain('bob\ufffd');
+    expect(JSON.stringify(slack.requests.map((r) => r.body))).toContain('bob\ufffd');
+    expect(slack.requests).toHaveLength(summary.raised);
+  });
+
+  it('a 450 KB log line as evidence: the alert is cut to fit its DynamoDB item, and sent', async () => {
+    const run = pipeline(
+      custom(`id: lambda-task-timeout
+title: Lambda timed out
+severity: medium
+kind: match
+datasets: [aws.lambda]
+where: { field: message, contains: 'Task timed out after' }
+dedup: { by: [aws.cloudwatch.log_group], window: 15m }
+evidence: [message]
+`),
+    );
+    const line = `2024-01-01T00:00:00.000Z\t0f1e2d3c-aaaa-bbbb-cccc-000000000000\tERROR\tTask timed out after 3.00 seconds ${'x'.repeat(450_000)}`;
+    const documents = decode('/aws/lambda/orders', [line]);
+    expect(documents[0]?.message?.length).toBeGreaterThan(450_000);
+    const summary = await run(documents);
+    // Ours, and the built-in lambda-timeout-or-error, whose evidence is the message too.
+    expect(summary).toMatchObject({ raised: 2, delivered: 4, deliveryFailures: 0 });
+    const sent = published().find((p) => p.MessageAttributes?.ruleId?.StringValue === 'lambda-task-timeout');
+    expect(sent?.Message).toContain('Task timed out after 3.00 seconds');
+    expect(Buffer.byteLength(sent?.Message ?? '')).toBeLessThan(10_000);
+  });
+
+  it('an alert that cannot be rendered is kept pending as a permanent failure, never thrown', async () => {
+    const notifier = createNotifier({
+      destinationsOf: () => ({ snsTopicArn: TOPIC }),
+      sns: new SNSClient({ region: 'eu-west-1' }),
+      webhooks: { resolve: () => Promise.resolve(slack.url) },
+      links: { dashboardsUrl: 'https://logs.example.com/_dashboards' },
+    });
+    // As an alert stored before its text was made well-formed would read back.
+    const alert = {
+      key: 'r|default|bob\ud800|',
+      ruleId: 'r',
+      title: 'Stored long ago',
+      severity: 'low',
+      tenant: 'default',
+      dataset: 'aws.cloudtrail',
+      time: '2024-01-01T00:00:00.000Z',
+      count: 1,
+      evidence: [],
+      eventIds: ['1'],
+      query: 'user.name:"bob\ud800"',
+      indexPattern: 'logs-aws.cloudtrail-*',
+    } as const;
+    const delivery = await notifier.deliver('sns', alert, Date.now() + 5_000);
+    expect(delivery).toMatchObject({ ok: false, permanent: true });
+    expect(delivery.ok === false && delivery.error).toMatch(/cannot render the alert: URI malformed/);
+    expect(published()).toHaveLength(0);
   });
 });
 

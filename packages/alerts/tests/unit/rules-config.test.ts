@@ -82,6 +82,8 @@ colour: red
   it('checks the tenants file against the rules: unknown rule, wrong override, a webhook URL in plain text', () => {
     const dir = dirWith({
       'r.yaml': 'id: root-login\ntitle: Root\nseverity: high\nkind: match\ndatasets: [aws.cloudtrail]\n',
+      'm.yaml':
+        'id: slow\ntitle: Slow\nseverity: low\nkind: metric\ndatasets: [aws.container]\nfield: event.duration\nabove: 1\nwindow: 5m\n',
     });
     const tenantsFile = join(dirWith({}), 'tenants.yaml');
     writeFileSync(
@@ -95,6 +97,7 @@ tenants:
     overrides:
       root-login: { count: 3 }
       no-such-rule: { enabled: false }
+      slow: { window: 100000d }
 `,
     );
     expect(problemsOf(() => loadAlertConfig({ ruleDirs: [dir], tenantsFile }))).toEqual([
@@ -102,6 +105,7 @@ tenants:
       'tenants.yaml||tenants[0].destinations.slackWebhook|must reference a Secrets Manager secret ARN or an SSM parameter (ssm:/name), never the URL itself',
       'tenants.yaml||tenants[0].overrides.root-login.count|only threshold rules have a count (root-login is match)',
       'tenants.yaml||tenants[0].overrides.no-such-rule|no rule has this id',
+      'tenants.yaml||tenants[0].overrides.slow.window|must be at most 7d',
     ]);
   });
 
@@ -133,6 +137,10 @@ describe('predicates', () => {
     expect(test({ field: 'ip', cidr: ['::/0'] }, { ip: '::ffff:10.0.0.1' })).toBe(true);
     expect(test({ field: 'user', equals: 'ROOT', ignoreCase: true }, { user: 'root' })).toBe(true);
     expect(test({ field: 'user', equals: 'ROOT' }, { user: 'root' })).toBe(false);
+    const timedOut = { message: 'Task timed out after 3.00 seconds' };
+    expect(test({ field: 'message', matches: 'Task timed out', ignoreCase: true }, timedOut)).toBe(true);
+    expect(test({ field: 'message', matches: 'TASK TIMED', ignoreCase: true }, timedOut)).toBe(true);
+    expect(test({ field: 'message', matches: 'TASK TIMED' }, timedOut)).toBe(false);
     expect(test({ field: 'x', exists: false }, {})).toBe(true);
     expect(test({ field: 'x', exists: false }, { x: 0 })).toBe(false);
     expect(test({ field: 'n', gte: 500 }, { n: '503' })).toBe(true);
