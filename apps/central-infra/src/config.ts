@@ -3,10 +3,14 @@ import { dirname, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import * as pulumi from '@pulumi/pulumi';
 import { parse as parseYaml } from 'yaml';
-import { shardsForPeak } from './capacity.ts';
+import { STREAM_CONSUMERS, shardsForPeak } from './capacity.ts';
 import {
   DESTINATION_POLICY_LIMIT_BYTES,
+  ROLE_TRUST_POLICY_LIMIT_CHARS,
   destinationPolicyBytes,
+  destinationRoleTrust,
+  trustPolicyChars,
+  type DestinationAccess,
 } from './components/log-destinations.policies.ts';
 import { ConfigProblems, field, member, readers, type Field, type Readers } from './settings.ts';
 
@@ -62,8 +66,7 @@ export interface CentralConfig {
   readonly managementAccountId: string;
   /** Prefix of the explicit names other accounts rely on (destinations, functions, log groups). */
   readonly namePrefix: string;
-  readonly destinationAccess:
-    { readonly kind: 'organization' } | { readonly kind: 'accounts'; readonly accountIds: readonly string[] };
+  readonly destinationAccess: DestinationAccess;
   readonly logRetentionDays: number;
   readonly stream:
     | { readonly mode: 'ON_DEMAND'; readonly retentionHours: number }
@@ -213,7 +216,7 @@ export function parseConfig(
   const logRetentionDays = retention(read, problems, at('logRetentionDays'), 90);
 
   const accessKind = read.oneOf(at('destinationAccess'), ['organization', 'accounts'], 'organization');
-  let destinationAccess: CentralConfig['destinationAccess'] = { kind: 'organization' };
+  let destinationAccess: DestinationAccess = { kind: 'organization', organizationId };
   let fleetAccountIds: readonly string[] = [];
   const fleetPath = read.string(at('fleetFile'), { fallback: '../../stacks/fleet.yaml' }) ?? '';
   const needFleet = accessKind === 'accounts';
@@ -232,12 +235,12 @@ export function parseConfig(
       problems.add('fleetFile', `cannot read the fleet map ${fleetPath}: ${(error as Error).message}`);
     }
   }
+  const longestRegion = regions.reduce((a, b) => (b.length > a.length ? b : a), home);
   if (accessKind === 'accounts') {
     const accountIds = [...new Set([...fleetAccountIds, accountId, managementAccountId])].filter(
       (id) => id !== '',
     );
     destinationAccess = { kind: 'accounts', accountIds };
-    const longestRegion = regions.reduce((a, b) => (b.length > a.length ? b : a), home);
     const bytes = destinationPolicyBytes(accountIds.length, longestRegion, `${namePrefix}-destination`);
     if (bytes > DESTINATION_POLICY_LIMIT_BYTES) {
       problems.add(
@@ -245,6 +248,14 @@ export function parseConfig(
         `an explicit list of ${accountIds.length} accounts makes a ${bytes}-byte destination policy, over the 5,120-byte limit: use "organization"`,
       );
     }
+  }
+  // CreateRole refuses a trust policy over the limit; the trust must not grow with the fleet.
+  const trustChars = trustPolicyChars(destinationRoleTrust(partition, longestRegion, destinationAccess));
+  if (trustChars > ROLE_TRUST_POLICY_LIMIT_CHARS) {
+    problems.add(
+      'destinationAccess',
+      `the destination role's trust policy would be ${trustChars} characters, over IAM's 2,048-character limit for role trust policies`,
+    );
   }
 
   const stream = readStream(read, problems, at('stream'));
@@ -406,6 +417,7 @@ function readStream(read: Readers, problems: ConfigProblems, f: Field): CentralC
     mibPerSecond: peakMiB ?? 1,
     recordsPerSecond: peakRecords ?? 1,
     headroom,
+    consumers: STREAM_CONSUMERS,
   });
   if (shardCount > maxShards) {
     problems.add(
@@ -485,8 +497,9 @@ function readArchive(read: Readers, problems: ConfigProblems, f: Field): Central
     objectLock,
     // Dynamic partitioning needs a buffer of at least 64 MiB (Firehose's rule); 128 is its maximum.
     bufferSizeMiB: read.number(member(f, 'bufferSizeMiB'), { min: 64, max: 128, fallback: 128, unit: 'MiB' }),
+    // Intervals under 60 s are Firehose's zero buffering, which dynamic partitioning does not offer.
     bufferIntervalSeconds: read.number(member(f, 'bufferIntervalSeconds'), {
-      min: 0,
+      min: 60,
       max: 900,
       fallback: 300,
       unit: 'seconds',

@@ -56,10 +56,7 @@ const destinations = new LogDestinations(
     homeRegion,
     regions: config.regions,
     destinationName: names.destination,
-    access:
-      config.destinationAccess.kind === 'organization'
-        ? { kind: 'organization', organizationId }
-        : config.destinationAccess,
+    access: config.destinationAccess,
     streamArn: stream.arn,
     kmsKeyArn: key.arn,
   },

@@ -2,7 +2,12 @@ import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, test } from 'vitest';
-import { shardsForPeak } from '../src/capacity.ts';
+import { STREAM_CONSUMERS, shardsForPeak } from '../src/capacity.ts';
+import {
+  ROLE_TRUST_POLICY_LIMIT_CHARS,
+  destinationRoleTrust,
+  trustPolicyChars,
+} from '../src/components/log-destinations.policies.ts';
 import { CentralConfigError, parseConfig, readFleetFile, type Fleet, type RawConfig } from '../src/config.ts';
 import { runProgram, stackConfig } from './support/program.ts';
 
@@ -138,7 +143,7 @@ describe('bad config gets a clear error naming the key', () => {
     [
       'a shard count over the quota',
       { stream: { mode: 'provisioned', peakMiBPerSecond: 900, peakRecordsPerSecond: 1000 } },
-      'central-infra:stream.peakMiBPerSecond: a peak of 900 MiB/s and 1000 records/s needs 1350 shards, over stream.maxShards (500): raise the Kinesis shard quota and maxShards, or use mode: on-demand',
+      'central-infra:stream.peakMiBPerSecond: a peak of 900 MiB/s and 1000 records/s needs 2025 shards, over stream.maxShards (500): raise the Kinesis shard quota and maxShards, or use mode: on-demand',
     ],
     [
       'peak settings with on-demand',
@@ -169,6 +174,11 @@ describe('bad config gets a clear error naming the key', () => {
       'expiry before object lock ends',
       { archive: { expireDays: 400, deepArchiveDays: 365, objectLock: { days: 730 } } },
       'central-infra:archive.expireDays: must not be before archive.objectLock.days (730)',
+    ],
+    [
+      'an archive buffer interval under dynamic partitioning’s 60 seconds',
+      { archive: { bufferIntervalSeconds: 30 } },
+      'central-infra:archive.bufferIntervalSeconds: must be an integer from 60 to 900 seconds, got 30',
     ],
     [
       'a processor buffer that risks Lambda’s 6 MB response',
@@ -240,6 +250,27 @@ describe('bad config gets a clear error naming the key', () => {
     ]);
   });
 
+  test('the destination role trust stays under IAM’s 2,048 characters for a 100- and a 340-account fleet', () => {
+    const fleetOf = (size: number) => () => ({
+      accountIds: Array.from({ length: size }, (_, i) => String(100000000000 + i)),
+    });
+    // The longest partition and a long region: the trust does not grow with the fleet.
+    const trustChars = (size: number) =>
+      trustPolicyChars(
+        destinationRoleTrust('aws-us-gov', 'ap-southeast-2', {
+          kind: 'accounts',
+          accountIds: fleetOf(size)().accountIds,
+        }),
+      );
+    expect(trustChars(100)).toBeLessThanOrEqual(ROLE_TRUST_POLICY_LIMIT_CHARS);
+    expect(trustChars(340)).toBe(trustChars(100));
+    expect(problemsOf({ destinationAccess: 'accounts' }, 'eu-west-1', fleetOf(100))).toEqual([]);
+    // 340 accounts fill the 5,120-byte access policy first; that is the only problem reported.
+    expect(problemsOf({ destinationAccess: 'accounts' }, 'eu-west-1', fleetOf(340))).toEqual([
+      expect.stringMatching(/^central-infra:destinationAccess: an explicit list of 342 accounts makes a/),
+    ]);
+  });
+
   test('an unreadable fleet map is reported with its path', () => {
     const unreadable = () => {
       throw new Error('ENOENT: no such file');
@@ -283,30 +314,52 @@ describe('the fleet map', () => {
 
 describe('shard count from peak ingest', () => {
   test.each([
-    [{ mibPerSecond: 0.5, recordsPerSecond: 100, headroom: 1 }, 1],
-    [{ mibPerSecond: 3, recordsPerSecond: 100, headroom: 1 }, 3],
-    [{ mibPerSecond: 3, recordsPerSecond: 100, headroom: 1.1 }, 4],
-    [{ mibPerSecond: 1, recordsPerSecond: 4500, headroom: 1 }, 5],
-    [{ mibPerSecond: 10, recordsPerSecond: 10_000, headroom: 1 }, 10],
-    [{ mibPerSecond: 12.5, recordsPerSecond: 4000, headroom: 1.2 }, 15],
-    [{ mibPerSecond: 0, recordsPerSecond: 0, headroom: 1 }, 1],
+    [{ mibPerSecond: 0.5, recordsPerSecond: 100, headroom: 1, consumers: 1 }, 1],
+    [{ mibPerSecond: 3, recordsPerSecond: 100, headroom: 1, consumers: 1 }, 3],
+    [{ mibPerSecond: 3, recordsPerSecond: 100, headroom: 1.1, consumers: 1 }, 4],
+    [{ mibPerSecond: 1, recordsPerSecond: 4500, headroom: 1, consumers: 1 }, 5],
+    [{ mibPerSecond: 10, recordsPerSecond: 10_000, headroom: 1, consumers: 1 }, 10],
+    [{ mibPerSecond: 12.5, recordsPerSecond: 4000, headroom: 1.2, consumers: 1 }, 15],
+    [{ mibPerSecond: 0, recordsPerSecond: 0, headroom: 1, consumers: 1 }, 1],
+    // Three consumers read 3 MiB/s of a 1 MiB/s write: the 2 MiB/s read limit binds.
+    [{ mibPerSecond: 3, recordsPerSecond: 100, headroom: 1, consumers: 3 }, 5],
+    [{ mibPerSecond: 12.5, recordsPerSecond: 4000, headroom: 1.2, consumers: 3 }, 23],
+    [{ mibPerSecond: 1, recordsPerSecond: 4500, headroom: 1, consumers: 3 }, 5],
   ])('%o → %i shards', (peak, shards) => {
     expect(shardsForPeak(peak)).toBe(shards);
   });
 
-  test('whichever limit binds, the result covers both', () => {
+  test('whichever limit binds, the result covers writes, records and the consumers’ shared reads', () => {
     for (let mib = 0; mib <= 50; mib += 0.7) {
       for (let records = 0; records <= 50_000; records += 3_100) {
-        const shards = shardsForPeak({ mibPerSecond: mib, recordsPerSecond: records, headroom: 1.25 });
+        const peak = {
+          mibPerSecond: mib,
+          recordsPerSecond: records,
+          headroom: 1.25,
+          consumers: STREAM_CONSUMERS,
+        };
+        const shards = shardsForPeak(peak);
         expect(shards * 1).toBeGreaterThanOrEqual(mib * 1.25 - 1e-9);
         expect(shards * 1000).toBeGreaterThanOrEqual(records * 1.25 - 1e-6);
-        expect(shards - 1 < Math.max(mib, records / 1000) * 1.25 || shards === 1).toBe(true);
+        expect(shards * 2).toBeGreaterThanOrEqual(mib * STREAM_CONSUMERS * 1.25 - 1e-9);
+        const needed = Math.max(mib, records / 1000, (mib * STREAM_CONSUMERS) / 2) * 1.25;
+        expect(shards - 1 < needed || shards === 1).toBe(true);
       }
     }
   });
 
-  test('rejects a headroom under 1 and negative peaks', () => {
-    expect(() => shardsForPeak({ mibPerSecond: 1, recordsPerSecond: 1, headroom: 0.5 })).toThrow(RangeError);
-    expect(() => shardsForPeak({ mibPerSecond: -1, recordsPerSecond: 1, headroom: 1 })).toThrow(RangeError);
+  test('the stream is sized for its three consumers (Firehose, indexer, alerts)', () => {
+    expect(STREAM_CONSUMERS).toBe(3);
+    const config = parse({
+      stream: { mode: 'provisioned', peakMiBPerSecond: 4, peakRecordsPerSecond: 100, headroom: 1 },
+    });
+    expect(config.stream).toMatchObject({ mode: 'PROVISIONED', shardCount: 6 });
+  });
+
+  test('rejects a headroom under 1, negative peaks and no consumer', () => {
+    const peak = { mibPerSecond: 1, recordsPerSecond: 1, headroom: 1, consumers: 1 };
+    expect(() => shardsForPeak({ ...peak, headroom: 0.5 })).toThrow(RangeError);
+    expect(() => shardsForPeak({ ...peak, mibPerSecond: -1 })).toThrow(RangeError);
+    expect(() => shardsForPeak({ ...peak, consumers: 0 })).toThrow(RangeError);
   });
 });

@@ -1,4 +1,5 @@
 import {
+  SUBSCRIPTIONS_DEFAULTS,
   evaluatePolicies,
   policies,
   type ResourceDescription,
@@ -102,6 +103,26 @@ describe('the guardrails policy pack on the mocked program', () => {
       /^no-public-access: advancedSecurityOptions.enabled is false/,
     ],
     [
+      'a domain policy open to everyone',
+      {
+        name: 'search-access',
+        props: {
+          accessPolicies: JSON.stringify({
+            Version: '2012-10-17',
+            Statement: [
+              {
+                Effect: 'Allow',
+                Principal: { AWS: '*' },
+                Action: 'es:*',
+                Resource: 'arn:aws:es:eu-west-1:210987654321:domain/central-logging/*',
+              },
+            ],
+          }),
+        },
+      },
+      /^no-public-access: accessPolicies statement 1 allows any principal/,
+    ],
+    [
       'a topic with the AWS-managed key',
       { name: 'alerts-topic', props: { kmsMasterKeyId: 'alias/aws/sns' } },
       /^encryption-with-customer-managed-key: kmsMasterKeyId is the AWS-managed key "alias\/aws\/sns"/,
@@ -119,6 +140,25 @@ describe('the guardrails policy pack on the mocked program', () => {
     expect(messages(await evaluatePolicies(policies, withoutBlock))).toEqual([
       expect.stringMatching(/^s3-public-access-block: .*cloudtrail-bucket/),
     ]);
+  });
+
+  test('a bucket without its encryption configuration is refused', async () => {
+    const withoutEncryption = run.resources
+      .filter((r) => r.name !== 'archive-bucket-encryption')
+      .map(described);
+    expect(messages(await evaluatePolicies(policies, withoutEncryption))).toEqual([
+      expect.stringMatching(/^s3-bucket-encryption: .*archive-bucket/),
+    ]);
+  });
+
+  // The pack cannot import this program, so it keeps its own copy of the names.
+  test('the pack’s default pipeline log groups are the ones the program creates', () => {
+    const created = run.outputs['pipelineLogGroups'] as string[];
+    expect([...SUBSCRIPTIONS_DEFAULTS.pipelineLogGroups].sort()).toEqual(created);
+    for (const name of created) {
+      const prefixed = SUBSCRIPTIONS_DEFAULTS.pipelineLogGroupPrefixes.some((p) => name.startsWith(p));
+      expect(prefixed, name).toBe(true);
+    }
   });
 
   test('a subscription filter on a pipeline log group (a log loop) is refused', async () => {

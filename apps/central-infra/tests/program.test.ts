@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import { beforeAll, describe, expect, test } from 'vitest';
 import { bundleArchive } from '../src/bundles.ts';
 import { ARCHIVE_PREFIX, ERROR_PREFIX } from '../src/components/archive.ts';
+import { isolatedSubnetMask } from '../src/components/search-domain.ts';
 import { present, runProgram, type DeclaredResource, type ProgramRun } from './support/program.ts';
 
 /** The example stack (stacks/central-infra/Pulumi.prod.yaml) under mocks. */
@@ -160,10 +161,10 @@ describe('Kinesis stream', () => {
     const provisioned = await runProgram({
       stream: { mode: 'provisioned', peakMiBPerSecond: 12.5, peakRecordsPerSecond: 4000, headroom: 1.2 },
     });
-    // max(12.5 MiB/s ÷ 1, 4000 rec/s ÷ 1000) × 1.2 = 15 shards.
+    // max(12.5 MiB/s ÷ 1, 4000 rec/s ÷ 1000, 3 consumers × 12.5 MiB/s ÷ 2) × 1.2 = 22.5 → 23 shards.
     expect(provisioned.named('log-stream-stream').inputs).toMatchObject({
       streamModeDetails: { streamMode: 'PROVISIONED' },
-      shardCount: 15,
+      shardCount: 23,
     });
   });
 });
@@ -219,6 +220,13 @@ describe('CloudWatch Logs destinations', () => {
     );
     expect(statement.Condition).toBeUndefined();
     expect(listed.named('destinations-eu-west-1-access').inputs['forceUpdate']).toBe(false);
+    // The role's trust names no account (the access policy does), so it fits IAM's limit for any fleet.
+    const trust = json(listed.named('destinations-eu-west-1-role').inputs['assumeRolePolicy']);
+    expect(trust['Statement']).toEqual([
+      expect.objectContaining({
+        Condition: { StringLike: { 'aws:SourceArn': 'arn:aws:logs:eu-west-1:*:*' } },
+      }),
+    ]);
   });
 });
 
@@ -252,14 +260,25 @@ describe('Firehose and the archive', () => {
     expect(ARCHIVE_PREFIX).toMatch(/account=.*\/dataset=.*\/!\{partitionKeyFromLambda:date\}\/$/);
     const processor = present(s3.processingConfiguration.processors[0], 'the processor');
     expect(processor.type).toBe('Lambda');
-    // 1 MiB keeps the decoder's gzip response near 3.5 MB, under Lambda's 6 MB.
+    // 1 MiB (which keeps the decoder's gzip response near 3.5 MB, under Lambda's 6 MB), 60 s and
+    // 3 retries are Firehose's defaults: the provider keeps no default in state, so sending one
+    // would show a diff on every preview.
     expect(parameters(processor)).toEqual({
       LambdaArn: 'arn:aws:lambda:eu-west-1:210987654321:function:central-logging-firehose-processor:$LATEST',
-      BufferSizeInMBs: '1',
-      BufferIntervalInSeconds: '60',
-      NumberOfRetries: '3',
     });
     expect(firehose.dependsOn).toContain('archive-firehose-access');
+  });
+
+  test('processor buffering other than Firehose’s defaults is sent', async () => {
+    const tuned = await runProgram({ archive: { processorBufferMiB: 0.5, processorIntervalSeconds: 120 } });
+    const s3 = tuned.named('archive-firehose').inputs['extendedS3Configuration'] as {
+      processingConfiguration: { processors: { parameters: never }[] };
+    };
+    expect(parameters(present(s3.processingConfiguration.processors[0], 'the processor'))).toEqual({
+      LambdaArn: 'arn:aws:lambda:eu-west-1:210987654321:function:central-logging-firehose-processor:$LATEST',
+      BufferSizeInMBs: '0.5',
+      BufferIntervalInSeconds: '120',
+    });
   });
 
   test('the archive bucket is versioned, private, owner-enforced, KMS-encrypted, and locked for audit', () => {
@@ -398,7 +417,7 @@ describe('OpenSearch domain', () => {
       cidrBlock: '10.40.0.0/16',
       numberOfAvailabilityZones: 2,
       natGateways: { strategy: 'None' },
-      subnetSpecs: [{ type: 'Isolated' }],
+      subnetSpecs: [{ type: 'Isolated', cidrMask: 20 }],
     });
     const endpoints = placed.ofType('aws:ec2/vpcEndpoint:VpcEndpoint').map((e) => e.inputs['serviceName']);
     expect(endpoints.sort()).toEqual(['kms', 'logs', 's3', 'sts'].map((s) => `com.amazonaws.eu-west-1.${s}`));
@@ -417,6 +436,26 @@ describe('OpenSearch domain', () => {
     expect(ingress).toEqual([
       expect.objectContaining({ fromPort: 443, toPort: 443, securityGroups: ['search-clients-sg-id'] }),
     ]);
+  });
+
+  test('every accepted VPC size (/16–/24) holds one isolated subnet per zone', () => {
+    for (let vpcMask = 16; vpcMask <= 24; vpcMask++) {
+      for (const zones of [2, 3]) {
+        const mask = isolatedSubnetMask(`10.40.0.0/${vpcMask}`, zones);
+        expect(2 ** (mask - vpcMask), `/${vpcMask} over ${zones} zones`).toBeGreaterThanOrEqual(zones);
+        // AWS's smallest subnet is a /28.
+        expect(mask).toBeLessThanOrEqual(28);
+      }
+    }
+  });
+
+  test('in a /24 VPC the isolated subnets shrink so that one fits in each of three zones', async () => {
+    const small = await runProgram({ opensearch: { vpc: { cidrBlock: '10.40.0.0/24' } } });
+    expect(small.named('search-vpc').inputs).toMatchObject({
+      cidrBlock: '10.40.0.0/24',
+      numberOfAvailabilityZones: 3,
+      subnetSpecs: [{ type: 'Isolated', cidrMask: 26 }],
+    });
   });
 });
 
@@ -594,6 +633,7 @@ describe('pipeline health alarms', () => {
     for (const expected of [
       'AWS/Kinesis GetRecords.IteratorAgeMilliseconds',
       'AWS/Kinesis WriteProvisionedThroughputExceeded',
+      'AWS/Kinesis ReadProvisionedThroughputExceeded',
       'AWS/Firehose DeliveryToS3.Success',
       'AWS/Firehose DeliveryToS3.DataFreshness',
       'AWS/Lambda Errors',

@@ -5,6 +5,7 @@ import { destinationPolicyOrgScoped } from './guardrails/destination-policy.ts';
 import { encryptionWithCustomerManagedKey } from './guardrails/encryption.ts';
 import { logRetention } from './guardrails/log-retention.ts';
 import { noPublicAccess } from './guardrails/public-access.ts';
+import { s3BucketEncryption } from './guardrails/s3-bucket-encryption.ts';
 import { s3PublicAccessBlock } from './guardrails/s3-public-access-block.ts';
 import { subscriptionsExcludePipeline } from './guardrails/subscriptions.ts';
 
@@ -32,6 +33,7 @@ export {
   noPublicAccess,
   type PublicAccessConfig,
 } from './guardrails/public-access.ts';
+export { s3BucketEncryption } from './guardrails/s3-bucket-encryption.ts';
 export { PUBLIC_ACCESS_BLOCK_FLAGS, s3PublicAccessBlock } from './guardrails/s3-public-access-block.ts';
 export {
   SUBSCRIPTIONS_DEFAULTS,
@@ -66,7 +68,7 @@ export const resourcePolicies: ResourceValidationPolicy[] = [
 ];
 
 /** The policies that check the stack as a whole. */
-export const stackPolicies: StackValidationPolicy[] = [s3PublicAccessBlock];
+export const stackPolicies: StackValidationPolicy[] = [s3PublicAccessBlock, s3BucketEncryption];
 
 /** Every policy of the pack. */
 export const policies: Policies = [...resourcePolicies, ...stackPolicies];

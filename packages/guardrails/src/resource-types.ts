@@ -11,6 +11,7 @@ export const S3_BUCKET_SSE =
   'aws:s3/bucketServerSideEncryptionConfiguration:BucketServerSideEncryptionConfiguration';
 export const S3_BUCKET_SSE_V2 =
   'aws:s3/bucketServerSideEncryptionConfigurationV2:BucketServerSideEncryptionConfigurationV2';
+export const S3_BUCKET_SSE_TYPES: readonly string[] = [S3_BUCKET_SSE, S3_BUCKET_SSE_V2];
 export const S3_BUCKET_ACL = 'aws:s3/bucketAcl:BucketAcl';
 export const S3_BUCKET_ACL_V2 = 'aws:s3/bucketAclV2:BucketAclV2';
 export const S3_PUBLIC_ACCESS_BLOCK = 'aws:s3/bucketPublicAccessBlock:BucketPublicAccessBlock';
@@ -28,6 +29,7 @@ export const SNS_TOPIC = 'aws:sns/topic:Topic';
 export const SQS_QUEUE = 'aws:sqs/queue:Queue';
 export const DYNAMODB_TABLE = 'aws:dynamodb/table:Table';
 export const OPENSEARCH_DOMAIN = 'aws:opensearch/domain:Domain';
+export const OPENSEARCH_DOMAIN_POLICY = 'aws:opensearch/domainPolicy:DomainPolicy';
 export const SECRETS_MANAGER_SECRET = 'aws:secretsmanager/secret:Secret';
 
 export const LAMBDA_PERMISSION = 'aws:lambda/permission:Permission';

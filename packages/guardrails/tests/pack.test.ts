@@ -19,7 +19,7 @@ import {
 } from './support/resources.ts';
 
 describe('the pack', () => {
-  it('has a name Pulumi accepts and six uniquely named, mandatory policies', () => {
+  it('has a name Pulumi accepts and seven uniquely named, mandatory policies', () => {
     expect(guardrails.name).toMatch(/^[a-zA-Z0-9._-]+$/);
     expect(policies.map((policy) => policy.name)).toEqual([
       'encryption-with-customer-managed-key',
@@ -28,6 +28,7 @@ describe('the pack', () => {
       'destination-policy-org-scoped',
       'subscriptions-exclude-pipeline',
       's3-public-access-block',
+      's3-bucket-encryption',
     ]);
     expect(policies.every((policy) => policy.enforcementLevel === 'mandatory')).toBe(true);
     expect(policies.every((policy) => policy.description.length > 0)).toBe(true);
@@ -54,6 +55,7 @@ describe('the pack', () => {
       'destination-policy-org-scoped': {},
       'subscriptions-exclude-pipeline': SUBSCRIPTIONS_DEFAULTS,
       's3-public-access-block': {},
+      's3-bucket-encryption': {},
     });
   });
 

@@ -5,6 +5,7 @@ import {
   archiveBucket,
   messages,
   openSearchDomain,
+  openSearchDomainPolicy,
   trailBucketPolicy,
   withProps,
   withoutProps,
@@ -179,6 +180,35 @@ describe('no-public-access', () => {
       ).toEqual([
         `accessPolicies statement 1 allows any principal ("*" or NotPrincipal) without a condition on ${OPENSEARCH_CONDITIONS}: name the principals, or add a Condition such as StringEquals { "aws:PrincipalOrgID": "<organization id>" }.`,
       ]);
+    });
+
+    it('checks a separate DomainPolicy like the domain’s own accessPolicies', async () => {
+      expect(await messages(policy, openSearchDomainPolicy())).toEqual([]);
+      const open = JSON.stringify({
+        Version: '2012-10-17',
+        Statement: [
+          {
+            Effect: 'Allow',
+            Principal: { AWS: '*' },
+            Action: 'es:*',
+            Resource: 'arn:aws:es:eu-west-1:111111111111:domain/central-logging/*',
+          },
+        ],
+      });
+      expect(await messages(policy, withProps(openSearchDomainPolicy(), { accessPolicies: open }))).toEqual([
+        `accessPolicies statement 1 allows any principal ("*" or NotPrincipal) without a condition on ${OPENSEARCH_CONDITIONS}: name the principals, or add a Condition such as StringEquals { "aws:PrincipalOrgID": "<organization id>" }.`,
+      ]);
+      const fromOrganization = JSON.parse(open) as { Statement: Record<string, unknown>[] };
+      fromOrganization.Statement[0] = {
+        ...fromOrganization.Statement[0],
+        Condition: { StringEquals: { 'aws:PrincipalOrgID': ORG_ID } },
+      };
+      expect(
+        await messages(
+          policy,
+          withProps(openSearchDomainPolicy(), { accessPolicies: JSON.stringify(fromOrganization) }),
+        ),
+      ).toEqual([]);
     });
 
     it('treats an empty vpcOptions as no VPC', async () => {

@@ -156,12 +156,7 @@ export class Archive extends pulumi.ComponentResource {
                     parameterName: 'LambdaArn',
                     parameterValue: pulumi.interpolate`${this.processor.function.arn}:$LATEST`,
                   },
-                  { parameterName: 'BufferSizeInMBs', parameterValue: String(settings.processorBufferMiB) },
-                  {
-                    parameterName: 'BufferIntervalInSeconds',
-                    parameterValue: String(settings.processorIntervalSeconds),
-                  },
-                  { parameterName: 'NumberOfRetries', parameterValue: '3' },
+                  ...processorBuffering(settings),
                 ],
               },
             ],
@@ -179,6 +174,23 @@ export class Archive extends pulumi.ComponentResource {
     this.logGroupNames = [this.processor.logGroup.name, deliveryLogs.name];
     this.registerOutputs({ bucket: this.bucket.name, deliveryStream: this.deliveryStream.name });
   }
+}
+
+/**
+ * The processor's buffering parameters that differ from Firehose's defaults (1 MB, 60 s; its
+ * default of 3 retries is what the archive wants, so NumberOfRetries is never sent either). The
+ * provider keeps no parameter equal to its default in state: sending one shows a diff on every
+ * preview.
+ */
+function processorBuffering(
+  settings: CentralConfig['archive'],
+): input.kinesis.FirehoseDeliveryStreamExtendedS3ConfigurationProcessingConfigurationProcessorParameter[] {
+  return [
+    { name: 'BufferSizeInMBs', value: String(settings.processorBufferMiB), awsDefault: '1' },
+    { name: 'BufferIntervalInSeconds', value: String(settings.processorIntervalSeconds), awsDefault: '60' },
+  ]
+    .filter((parameter) => parameter.value !== parameter.awsDefault)
+    .map((parameter) => ({ parameterName: parameter.name, parameterValue: parameter.value }));
 }
 
 /** Standard → Glacier Instant Retrieval → Glacier Flexible Retrieval → Deep Archive → expiry. */

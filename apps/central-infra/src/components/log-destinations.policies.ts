@@ -41,26 +41,36 @@ export function destinationPolicyBytes(accounts: number, region: string, destina
 }
 
 /**
- * Trust of a destination's role: CloudWatch Logs of that one region assumes it, for log groups of
- * the organization (or of the listed accounts) only.
+ * IAM refuses a role trust policy over 2,048 characters, whitespace not counted (the default
+ * quota; 4,096 at most on request).
+ */
+export const ROLE_TRUST_POLICY_LIMIT_CHARS = 2048;
+
+/** Characters of a role trust policy as IAM counts them against its limit. */
+export function trustPolicyChars(document: PolicyDocument): number {
+  return JSON.stringify(document).replace(/\s/g, '').length;
+}
+
+/**
+ * Trust of a destination's role: CloudWatch Logs of that one region assumes it, in `organization`
+ * mode for log groups of the organization only.
+ *
+ * In `accounts` mode the trust does not list the accounts: the destination access policy already
+ * decides which accounts may subscribe, and a per-account `aws:SourceArn` / `aws:SourceAccount`
+ * list costs about 60 characters an account, so a fleet of 30 would exceed IAM's 2,048-character
+ * trust policy limit long before the 5,120-byte access policy is full (about 320 accounts). The
+ * trust stays the same size for every fleet.
  */
 export function destinationRoleTrust(
   partition: string,
   region: string,
   access: DestinationAccess,
 ): PolicyDocument {
+  const sourceArn = { 'aws:SourceArn': `arn:${partition}:logs:${region}:*:*` };
   const condition: Conditions =
     access.kind === 'organization'
-      ? {
-          StringLike: { 'aws:SourceArn': `arn:${partition}:logs:${region}:*:*` },
-          StringEquals: { 'aws:SourceOrgID': access.organizationId },
-        }
-      : {
-          StringLike: {
-            'aws:SourceArn': access.accountIds.map((id) => `arn:${partition}:logs:${region}:${id}:*`),
-          },
-          StringEquals: { 'aws:SourceAccount': [...access.accountIds] },
-        };
+      ? { StringLike: sourceArn, StringEquals: { 'aws:SourceOrgID': access.organizationId } }
+      : { StringLike: sourceArn };
   return policy({
     Sid: 'CloudWatchLogsOfTheOrganization',
     Effect: 'Allow',

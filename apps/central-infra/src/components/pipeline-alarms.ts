@@ -83,6 +83,18 @@ export class PipelineAlarms extends pulumi.ComponentResource {
       evaluationPeriods: 3,
     });
 
+    this.alarm(`${name}-stream-read-throttles`, {
+      description:
+        "Firehose, the indexer and the alerts function are throttled sharing each shard's 2 MB/s of reads (add shards, or use enhanced fan-out)",
+      namespace: 'AWS/Kinesis',
+      metricName: 'ReadProvisionedThroughputExceeded',
+      dimensions: stream,
+      statistic: 'Sum',
+      comparison: 'GreaterThanThreshold',
+      threshold: 0,
+      evaluationPeriods: 3,
+    });
+
     const firehose = { DeliveryStreamName: args.deliveryStreamName };
     this.alarm(`${name}-archive-delivery`, {
       description: 'Firehose is failing to deliver to the S3 archive',

@@ -21,6 +21,16 @@ export const DOMAIN_LOG_TYPES = [
   'AUDIT_LOGS',
 ] as const;
 
+/**
+ * The netmask of the isolated subnets, one per zone: /20 where the VPC has room for one per zone
+ * (a /16 to /18, or a /19 across two zones), so existing subnets are not replaced; in a smaller
+ * VPC, the largest mask that still fits one subnet per zone (a /24 across three zones: /26).
+ */
+export function isolatedSubnetMask(cidrBlock: string, zones: number): number {
+  const vpcMask = Number(cidrBlock.split('/')[1]);
+  return Math.max(20, vpcMask + Math.ceil(Math.log2(zones)));
+}
+
 export interface SearchDomainArgs {
   readonly partition: string;
   readonly accountId: string;
@@ -182,13 +192,16 @@ export class SearchDomain extends pulumi.ComponentResource {
   }
 
   private buildNetwork(name: string, cidrBlock: string, zones: number, region: string) {
+    const subnetZones = Math.max(zones, 2);
     const vpc = new awsx.ec2.Vpc(
       `${name}-vpc`,
       {
         cidrBlock,
-        numberOfAvailabilityZones: Math.max(zones, 2),
+        numberOfAvailabilityZones: subnetZones,
         // No route to the internet: the indexer needs only the domain and AWS APIs (endpoints).
-        subnetSpecs: [{ type: awsx.ec2.SubnetType.Isolated, cidrMask: 20 }],
+        subnetSpecs: [
+          { type: awsx.ec2.SubnetType.Isolated, cidrMask: isolatedSubnetMask(cidrBlock, subnetZones) },
+        ],
         natGateways: { strategy: awsx.ec2.NatGatewayStrategy.None },
         enableDnsHostnames: true,
         enableDnsSupport: true,

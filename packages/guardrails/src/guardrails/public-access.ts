@@ -1,8 +1,9 @@
 // Guardrail 2 (per resource): nothing that holds or serves log data is open to the internet. A policy
 // statement may name "anyone" only together with a condition that ties the caller to our
 // organization, account or a specific source; S3 ACLs stay private; a public OpenSearch endpoint has
-// fine-grained access control; Lambda functions are not invocable by anyone. The other half of this
-// guardrail, the S3 public access blocks, is a stack check (s3-public-access-block.ts).
+// fine-grained access control (and a separate DomainPolicy is checked like the domain's own policy);
+// Lambda functions are not invocable by anyone. The other half of this guardrail, the S3 public
+// access blocks, is a stack check (s3-public-access-block.ts).
 import { defineResourcePolicy, type CheckContext } from '../define.ts';
 import {
   grantsEveryone,
@@ -17,6 +18,7 @@ import {
   LAMBDA_FUNCTION_URL,
   LAMBDA_PERMISSION,
   OPENSEARCH_DOMAIN,
+  OPENSEARCH_DOMAIN_POLICY,
   S3_BUCKET,
   S3_BUCKET_ACL,
   S3_BUCKET_ACL_V2,
@@ -106,6 +108,17 @@ function checkOpenSearchDomain(context: Context): void {
   );
 }
 
+function checkOpenSearchDomainPolicy(context: Context): void {
+  // A DomainPolicy replaces the domain's accessPolicies (central-infra sets the policy this way).
+  // Whether the domain is in a VPC is not known from this resource, so the policy is always checked.
+  checkPolicyDocument(
+    context,
+    at(context.props, 'accessPolicies'),
+    'accessPolicies',
+    OPENSEARCH_POLICY_CONDITION_KEYS,
+  );
+}
+
 /** Nothing holding or serving log data is open to anyone on the internet. */
 export const noPublicAccess = defineResourcePolicy<PublicAccessConfig>({
   name: 'no-public-access',
@@ -123,6 +136,7 @@ export const noPublicAccess = defineResourcePolicy<PublicAccessConfig>({
     [S3_BUCKET_ACL]: checkCannedAcl,
     [S3_BUCKET_ACL_V2]: checkCannedAcl,
     [OPENSEARCH_DOMAIN]: checkOpenSearchDomain,
+    [OPENSEARCH_DOMAIN_POLICY]: checkOpenSearchDomainPolicy,
     [LAMBDA_PERMISSION]: (context) => {
       const principal = at(context.props, 'principal');
       if (principal instanceof Unknown) return context.skip(principal);

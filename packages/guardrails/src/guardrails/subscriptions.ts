@@ -16,13 +16,27 @@ export interface SubscriptionsConfig {
   pipelineLogGroupPrefixes: string[];
 }
 
+/**
+ * central-infra's `pipelineLogGroups` output for its default names (this pack cannot import the
+ * program; apps/central-infra/tests/guardrails.test.ts checks the two agree). Firehose's delivery
+ * log and the OpenSearch domain's logs loop too: the audit log records the indexer's own writes.
+ */
 export const SUBSCRIPTIONS_DEFAULTS: SubscriptionsConfig = {
   pipelineLogGroups: [
     '/aws/lambda/central-logging-firehose-processor',
     '/aws/lambda/central-logging-indexer',
     '/aws/lambda/central-logging-alerts',
+    '/aws/kinesisfirehose/central-logging-archive',
+    '/aws/opensearch/central-logging/index_slow_logs',
+    '/aws/opensearch/central-logging/search_slow_logs',
+    '/aws/opensearch/central-logging/es_application_logs',
+    '/aws/opensearch/central-logging/audit_logs',
   ],
-  pipelineLogGroupPrefixes: ['/aws/lambda/central-logging-'],
+  pipelineLogGroupPrefixes: [
+    '/aws/lambda/central-logging-',
+    '/aws/kinesisfirehose/central-logging-',
+    '/aws/opensearch/central-logging/',
+  ],
 };
 
 /**

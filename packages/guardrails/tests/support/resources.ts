@@ -21,6 +21,11 @@ export const PIPELINE_LOG_GROUPS = [
   '/aws/lambda/central-logging-firehose-processor',
   '/aws/lambda/central-logging-indexer',
   '/aws/lambda/central-logging-alerts',
+  '/aws/kinesisfirehose/central-logging-archive',
+  '/aws/opensearch/central-logging/index_slow_logs',
+  '/aws/opensearch/central-logging/search_slow_logs',
+  '/aws/opensearch/central-logging/es_application_logs',
+  '/aws/opensearch/central-logging/audit_logs',
 ];
 
 /** A copy of `resource` with some inputs replaced (one change per test). */
@@ -222,6 +227,27 @@ export const openSearchDomain = (): ResourceDescription => ({
   },
 });
 
+/** The domain's access policy as central-infra sets it, a separate resource naming the pipeline's roles. */
+export const openSearchDomainPolicy = (): ResourceDescription => ({
+  type: 'aws:opensearch/domainPolicy:DomainPolicy',
+  name: 'search-access',
+  props: {
+    domainName: 'central-logging',
+    accessPolicies: JSON.stringify({
+      Version: '2012-10-17',
+      Statement: [
+        {
+          Sid: 'PipelineWrites',
+          Effect: 'Allow',
+          Principal: { AWS: [`arn:aws:iam::${ACCOUNT}:role/central-logging-indexer`] },
+          Action: ['es:ESHttpPost', 'es:ESHttpPut'],
+          Resource: `arn:aws:es:eu-west-1:${ACCOUNT}:domain/central-logging/*`,
+        },
+      ],
+    }),
+  },
+});
+
 export const pipelineLogGroup = (): ResourceDescription => ({
   type: 'aws:cloudwatch/logGroup:LogGroup',
   name: 'indexer-logs',
@@ -290,6 +316,7 @@ export function centralStack(): ResourceDescription[] {
     deadLetterQueue(),
     alertStateTable(),
     openSearchDomain(),
+    openSearchDomainPolicy(),
     pipelineLogGroup(),
     webhookSecret(),
     destinationPolicy(),
