@@ -15,8 +15,15 @@ import { parseContainerLog } from './parse/container.ts';
 import { parseGeneric } from './parse/generic.ts';
 import { parseGuardDuty } from './parse/guardduty.ts';
 import { parseLambdaLog } from './parse/lambda.ts';
+import { parseRoute53PublicQuery } from './parse/route53-public.ts';
 import { parseRoute53ResolverQuery } from './parse/route53-resolver.ts';
-import { isParseFailure, type ParseContext, type ParseOutput, type ParseResult } from './parse/types.ts';
+import {
+  isParseFailure,
+  parseFailure,
+  type ParseContext,
+  type ParseOutput,
+  type ParseResult,
+} from './parse/types.ts';
 import {
   isFlowLogHeader,
   parseFlowLogFormat,
@@ -99,7 +106,9 @@ export function createDecoder(options?: DecoderOptions): Decoder {
       logStream: message.logStream,
       owner: message.owner,
     };
-    const groupSource = sourceOf(message.logGroup);
+    // Known from the log group, or set by a flow-log header: after one, the rest of the payload
+    // is flow records in its format (an S3 file read with --lines, a forwarder that copies it).
+    let payloadSource = sourceOf(message.logGroup);
     let flowFormat = flowFormatOf(message.logGroup);
     const keepOriginal = resolved.keepOriginal;
 
@@ -119,23 +128,44 @@ export function createDecoder(options?: DecoderOptions): Decoder {
         );
         continue;
       }
-      let source = groupSource;
+      let source = payloadSource;
       let json: unknown;
       if (source === undefined) {
         const detected = sourceForContent(text);
         source = detected.source;
         json = detected.json;
       }
+      // Content detection only claims a header naming enough fields (`looksLikeVpcFlowLog`), so
+      // an application line such as `start end` is a header only in a flow-log group.
       if (source === 'vpcflow' && isFlowLogHeader(text)) {
         const format = parseFlowLogFormat(text);
         if (!isParseFailure(format)) {
           flowFormat = format;
+          payloadSource = 'vpcflow';
           stats.headers++;
           continue;
         }
       }
-      const output = parseWith(source, text, ctx, json, flowFormat);
-      emit(output, event, message, keepOriginal, documents, stats);
+      const documentsBefore = documents.length;
+      const failuresBefore = stats.parseFailures;
+      try {
+        emit(parseWith(source, text, ctx, json, flowFormat), event, message, keepOriginal, documents, stats);
+      } catch (error) {
+        // A parser bug, or input past a limit nobody foresaw, costs this event its parsing, never
+        // the payload: it is kept as text with the reason, like a message its parser refused.
+        documents.length = documentsBefore;
+        stats.parseFailures = failuresBefore;
+        const reason = error instanceof Error ? error.message : String(error);
+        emitOne(
+          parseFailure(`${source}: ${reason}`),
+          undefined,
+          event,
+          message,
+          keepOriginal,
+          documents,
+          stats,
+        );
+      }
     }
     stats.documents = documents.length;
     return { documents, stats };
@@ -188,7 +218,10 @@ function parseWith(
     case 'guardduty':
       return parseGuardDuty(text, ctx, json);
     case 'route53_resolver':
-      return parseRoute53ResolverQuery(text, ctx, json);
+      // Resolver query logs are JSON; public hosted-zone query logs (`/aws/route53/<zone>`) are text.
+      return json !== undefined || text.charCodeAt(0) === 0x7b /* { */
+        ? parseRoute53ResolverQuery(text, ctx, json)
+        : parseRoute53PublicQuery(text);
     case 'lambda':
       return parseLambdaLog(text, ctx, json);
     case 'container':

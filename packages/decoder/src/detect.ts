@@ -33,6 +33,7 @@ export const DEFAULT_LOG_GROUP_RULES: readonly LogGroupRule[] = [
   { pattern: /^\/aws\/lambda\//, source: 'lambda' },
   { pattern: /^\/aws\/(?:containerinsights|eks|ecs)\//, source: 'container' },
   { pattern: /^\/ecs\//, source: 'container' },
+  // AWS's prefix for public hosted-zone query logs (text); Resolver query logs (JSON) may share it.
   { pattern: /^\/aws\/route53\//, source: 'route53_resolver' },
   { pattern: /resolver[-_/]?query/i, source: 'route53_resolver' },
   { pattern: /guardduty/i, source: 'guardduty' },

@@ -19,7 +19,11 @@ export interface DecoderOptions {
   readonly keepOriginal?: boolean;
   /** Log-group rules checked before the built-in ones (first match wins). */
   readonly logGroupSources?: readonly LogGroupSourceOption[];
-  /** Custom flow-log formats by log group (first match wins); others use the default v2 format. */
+  /**
+   * Custom flow-log formats by log group (first match wins); others use the default v2 format.
+   * A log group with a format holds flow logs, whatever its name: these rules come after
+   * `logGroupSources` and before the built-in ones.
+   */
   readonly flowLogFormats?: readonly FlowLogFormatOption[];
 }
 
@@ -79,7 +83,11 @@ export function resolveOptions(options: DecoderOptions = {}): ResolvedOptions {
     maxDecompressedBytes,
     maxParseBytes,
     keepOriginal: options.keepOriginal ?? true,
-    logGroupRules: [...custom, ...DEFAULT_LOG_GROUP_RULES],
+    logGroupRules: [
+      ...custom,
+      ...flowLogFormats.map((entry): LogGroupRule => ({ pattern: entry.logGroup, source: 'vpcflow' })),
+      ...DEFAULT_LOG_GROUP_RULES,
+    ],
     flowLogFormats,
   };
 }

@@ -14,7 +14,8 @@ const USAGE = `usage:
       payload: base64 text, gzip/zlib bytes, a subscription message, a Kinesis, Firehose or
       awslogs Lambda event, or archived NDJSON documents
   pnpm --silent decode --lines --log-group NAME [--account ID] [--region R] [--format F] < file
-      each line is one log event of log group NAME (a flow-log header line sets the format)`;
+      each line is one log event of log group NAME (a flow-log header line sets the format)
+  --format: the input is flow logs in this format, whatever its log groups are called`;
 
 function main(): number {
   let args;
@@ -48,15 +49,8 @@ function main(): number {
 
   const options: DecoderOptions = {
     keepOriginal: !args['no-original'],
-    ...(args.format === undefined
-      ? {}
-      : {
-          flowLogFormats: [{ logGroup: /[\s\S]*/, format: args.format }],
-          // A format given for --lines means these lines are flow logs, whatever the group is called.
-          ...(args.lines && logGroup !== undefined
-            ? { logGroupSources: [{ pattern: exactly(logGroup), source: 'vpcflow' as const }] }
-            : {}),
-        }),
+    // A format means the input is flow logs in it, whatever its log groups are called.
+    ...(args.format === undefined ? {} : { flowLogFormats: [{ logGroup: /[\s\S]*/, format: args.format }] }),
   };
   let decoder: Decoder;
   try {
@@ -163,10 +157,6 @@ function linesToMessage(
     subscriptionFilters: [],
     logEvents,
   };
-}
-
-function exactly(text: string): RegExp {
-  return new RegExp(`^${text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}$`);
 }
 
 function readStdin(): Buffer {

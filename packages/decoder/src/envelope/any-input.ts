@@ -50,11 +50,13 @@ function decodeText(text: string, decoder: Decoder, label: string, depth: number
   }
   const first = trimmed.charCodeAt(0);
   if (first === 0x7b /* { */ || first === 0x5b /* [ */) {
+    let value: unknown;
     try {
-      return decodeValue(JSON.parse(trimmed), decoder, label);
+      value = JSON.parse(trimmed);
     } catch {
       return decodeLines(trimmed, decoder);
     }
+    return decodeValue(value, decoder, label);
   }
   // Console copies wrap base64 over lines: whitespace is not part of the payload.
   const bytes = decodeBase64(trimmed.replace(/\s+/g, ''));
@@ -125,8 +127,17 @@ export function splitConcatenatedJson(text: string): unknown[] | undefined {
   return depth === 0 && objects.length > 1 ? objects : undefined;
 }
 
-function decodeValue(value: unknown, decoder: Decoder, label: string): InputItem[] {
-  if (Array.isArray(value)) return value.flatMap((v, i) => decodeValue(v, decoder, `${label}[${i}]`));
+// A JSON array of inputs is one level; arrays of arrays are allowed a little slack, not the
+// thousands of levels that would overflow the stack.
+const MAX_ARRAY_NESTING = 3;
+
+function decodeValue(value: unknown, decoder: Decoder, label: string, depth = 0): InputItem[] {
+  if (Array.isArray(value)) {
+    if (depth === MAX_ARRAY_NESTING) {
+      return [errorItem(label, new DecodeError('invalid_wrapper', 'input arrays are nested too deeply'))];
+    }
+    return value.flatMap((v, i) => decodeValue(v, decoder, `${label}[${i}]`, depth + 1));
+  }
   if (!isRecord(value)) return [errorItem(label, unknownShape())];
 
   const { Records, records, awslogs } = value;

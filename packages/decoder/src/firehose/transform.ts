@@ -187,7 +187,7 @@ export function ndjsonBuffer(documents: readonly LogDocument[]): Buffer {
   const lines = new Array<string>(documents.length);
   let capacity = 0;
   for (let i = 0; i < documents.length; i++) {
-    const line = JSON.stringify(documents[i]);
+    const line = serialize(documents[i] as LogDocument);
     lines[i] = line;
     capacity += line.length * 3 + 1;
   }
@@ -198,6 +198,35 @@ export function ndjsonBuffer(documents: readonly LogDocument[]): Buffer {
     buffer[offset++] = 0x0a;
   }
   return buffer.subarray(0, offset);
+}
+
+/**
+ * One document's JSON. The decoder bounds how deep a document nests, so `JSON.stringify` cannot
+ * run out of stack; should a document still not serialize, it alone is written as text tagged
+ * `parse_failure` (its raw message, when kept), never failing the record or the batch.
+ */
+function serialize(document: LogDocument): string {
+  try {
+    return JSON.stringify(document);
+  } catch (error) {
+    return JSON.stringify(unserializableFallback(document, error));
+  }
+}
+
+function unserializableFallback(document: LogDocument, error: unknown): LogDocument {
+  const { id, original } = document.event;
+  const { account, region } = document.cloud;
+  const reason = error instanceof Error ? error.message : String(error);
+  const message = original ?? document.message;
+  return {
+    '@timestamp': document['@timestamp'],
+    ...(message === undefined ? {} : { message }),
+    tags: ['parse_failure'],
+    event: { id, dataset: 'aws.cloudwatch_logs', ...(original === undefined ? {} : { original }) },
+    cloud: { provider: 'aws', account: { id: account.id }, ...(region === undefined ? {} : { region }) },
+    aws: { cloudwatch: document.aws.cloudwatch },
+    error: { type: 'parse_failure', message: `document could not be serialized: ${reason}` },
+  };
 }
 
 const ACCOUNT_ID = /^\d{12}$/;

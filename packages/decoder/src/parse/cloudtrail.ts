@@ -8,8 +8,10 @@ import {
   asRecord,
   asString,
   isRecord,
+  MAX_PAYLOAD_DEPTH,
   parseJsonOnce,
   setString,
+  TOO_DEEP,
   withoutEmpty,
 } from './json-fields.ts';
 import type { JsonRecord } from './json-fields.ts';
@@ -173,6 +175,8 @@ function parseEvent(value: unknown): ParseResult {
   for (const [key, payload] of payloads) {
     if (payload === undefined || payload === null) continue;
     const pruned = withoutEmpty(payload);
+    if (pruned === TOO_DEEP)
+      return parseFailure(`cloudtrail: ${key} nests deeper than ${MAX_PAYLOAD_DEPTH} levels`);
     if (isRecord(pruned)) flattened[key] = pruned;
   }
   if (Object.keys(flattened).length > 0) trail.flattened = flattened;

@@ -9,8 +9,10 @@ import {
   asRecord,
   asString,
   isRecord,
+  MAX_PAYLOAD_DEPTH,
   parseJsonOnce,
   setString,
+  TOO_DEEP,
   withoutEmpty,
 } from './json-fields.ts';
 import type { JsonRecord } from './json-fields.ts';
@@ -29,12 +31,16 @@ import type { ParseContext, ParsedFields, ParseOutput, ParseResult } from './typ
 const DATASET = 'aws.guardduty';
 const EVENTBRIDGE_DETAIL_TYPE = 'GuardDuty Finding';
 
-/** True when `json` looks like a GuardDuty finding, its EventBridge event, or a `{"findings":[…]}` list. */
+/**
+ * True when `json` looks like a GuardDuty finding, its EventBridge event, or a `{"findings":[…]}`
+ * list whose first finding looks like one. An empty list says nothing of its source (a scanner's
+ * `{"findings":[],"status":"clean"}`): it is GuardDuty's only in a GuardDuty log group.
+ */
 export function isGuardDutyFinding(json: unknown): boolean {
   if (!isRecord(json)) return false;
   if (json['detail-type'] === EVENTBRIDGE_DETAIL_TYPE) return true;
   const findings = json['findings'];
-  if (Array.isArray(findings)) return findings.length === 0 || looksLikeFinding(findings[0]);
+  if (Array.isArray(findings)) return findings.length > 0 && looksLikeFinding(findings[0]);
   return looksLikeFinding(json);
 }
 
@@ -142,8 +148,10 @@ function parseFinding(value: unknown): ParseResult {
   if (service !== undefined) guardduty.service = serviceSummaryOf(service, actionType, start, end);
   const flattened: NonNullable<GuardDutyFields['flattened']> = {};
   const prunedResource = withoutEmpty(resource);
-  if (isRecord(prunedResource)) flattened.resource = prunedResource;
   const prunedService = withoutEmpty(service);
+  if (prunedResource === TOO_DEEP || prunedService === TOO_DEEP)
+    return parseFailure(`guardduty: resource or service nests deeper than ${MAX_PAYLOAD_DEPTH} levels`);
+  if (isRecord(prunedResource)) flattened.resource = prunedResource;
   if (isRecord(prunedService)) flattened.service = prunedService;
   if (Object.keys(flattened).length > 0) guardduty.flattened = flattened;
   fields.aws = { guardduty };

@@ -87,28 +87,43 @@ export function parseJsonOnce(message: string, json: unknown): { ok: true; value
 }
 
 /**
+ * How deep `flattened.*` payloads may nest. Real CloudTrail and GuardDuty payloads stay within
+ * about 10 levels; a message can nest thousands deep in 16 KB, and every recursive walk of it
+ * (ours, `JSON.stringify`, the indexer's) would overflow the stack.
+ */
+export const MAX_PAYLOAD_DEPTH = 64;
+
+/** What {@link withoutEmpty} returns for a value nested deeper than {@link MAX_PAYLOAD_DEPTH}. */
+export const TOO_DEEP: unique symbol = Symbol('nested too deeply');
+
+/**
  * `value` without `null`s and empty objects `{}`, recursively (as Elastic's pipelines drop them
  * from `flattened.*`); arrays keep their length, empty arrays are kept. Unchanged subtrees are
- * shared with the input, so a clean object costs one walk and no copy.
+ * shared with the input, so a clean object costs one walk and no copy. {@link TOO_DEEP} when
+ * objects and arrays nest more than {@link MAX_PAYLOAD_DEPTH} levels.
  */
-export function withoutEmpty(value: unknown): unknown {
+export function withoutEmpty(value: unknown, depth = 0): unknown {
   if (Array.isArray(value)) {
+    if (depth === MAX_PAYLOAD_DEPTH) return TOO_DEEP;
     let copy: unknown[] | undefined;
     for (let i = 0; i < value.length; i++) {
       const item: unknown = value[i];
-      const pruned = withoutEmpty(item);
+      const pruned = withoutEmpty(item, depth + 1);
+      if (pruned === TOO_DEEP) return TOO_DEEP;
       if (pruned !== item && copy === undefined) copy = value.slice(0, i) as unknown[];
       if (copy !== undefined) copy.push(pruned === undefined ? null : pruned);
     }
     return copy ?? value;
   }
   if (!isRecord(value)) return value;
+  if (depth === MAX_PAYLOAD_DEPTH) return TOO_DEEP;
   let copy: JsonRecord | undefined;
   const keys = Object.keys(value);
   for (let i = 0; i < keys.length; i++) {
     const key = keys[i] as string;
     const item = value[key];
-    const pruned = item === null ? undefined : withoutEmpty(item);
+    const pruned = item === null ? undefined : withoutEmpty(item, depth + 1);
+    if (pruned === TOO_DEEP) return TOO_DEEP;
     if (pruned !== item && copy === undefined) {
       copy = {};
       for (let j = 0; j < i; j++) {

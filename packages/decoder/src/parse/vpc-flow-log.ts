@@ -209,8 +209,18 @@ export function parseFlowLogFormat(text: string): FlowLogFormat | ParseFailure {
   return compile(fields);
 }
 
-/** True for a header line naming flow-log fields (`version account-id interface-id …`). */
-export function isFlowLogHeader(message: string): boolean {
+/**
+ * Fewest field names content detection takes for a header: the smallest format AWS documents
+ * (the NAT gateway example) has 6, while a line of two or three of them (`start end`, `bytes
+ * packets`) is as likely an application's.
+ */
+const MIN_DETECTED_HEADER_FIELDS = 6;
+
+/**
+ * True for a header line naming at least `minFields` flow-log fields and nothing else
+ * (`version account-id interface-id …`).
+ */
+export function isFlowLogHeader(message: string, minFields = 2): boolean {
   const first = message.charCodeAt(0);
   // Every field name starts with a lower-case letter; records start with a digit, `-`, `i-`….
   if (!(first >= 97 && first <= 122)) return false;
@@ -226,20 +236,20 @@ export function isFlowLogHeader(message: string): boolean {
     if (i - start > 32 || slotOf(message.slice(start, i)) < 0) return false;
     if (++count > MAX_TOKENS) return false;
   }
-  return count >= 2;
+  return count >= minFields;
 }
 
 /**
- * Cheap content sniff: a header line, or a record whose first token is a small version number
- * with a log-status token (OK, NODATA, SKIPDATA) and an ENI, transit-gateway or 12-digit account
- * token. Linear, allocation-free, no regular expression.
+ * Cheap content sniff: a header line of at least 6 field names, or a record whose first token is
+ * a small version number with a log-status token (OK, NODATA, SKIPDATA) and an ENI,
+ * transit-gateway or 12-digit account token. Linear, allocation-free, no regular expression.
  */
 export function looksLikeVpcFlowLog(message: string): boolean {
   const n = message.length;
   let i = 0;
   while (i < n && message.charCodeAt(i) === CHAR_SPACE) i++;
   const c0 = message.charCodeAt(i);
-  if (!(c0 >= CHAR_0 && c0 <= CHAR_9)) return isFlowLogHeader(message);
+  if (!(c0 >= CHAR_0 && c0 <= CHAR_9)) return isFlowLogHeader(message, MIN_DETECTED_HEADER_FIELDS);
   let count = 0;
   let hasStatus = false;
   let hasResource = false;
@@ -442,12 +452,15 @@ function build(v: readonly (string | undefined)[], num: Float64Array): ParseResu
   if (rejectReason !== undefined) event.reason = rejectReason;
 
   const accountId = v[S.accountId];
+  // AWS writes `unknown` for interfaces an AWS service created (VPC endpoints, load balancers):
+  // like `-`, it names no account, so normalize falls back to @aws.account or the owner.
+  const cloudAccountId = accountId === 'unknown' ? undefined : accountId;
   const region = v[S.region];
   const az = v[S.azId];
   const instanceId = v[S.instanceId];
-  if (accountId !== undefined || region !== undefined || az !== undefined || instanceId !== undefined) {
+  if (cloudAccountId !== undefined || region !== undefined || az !== undefined || instanceId !== undefined) {
     const cloud: NonNullable<ParsedFields['cloud']> = {};
-    if (accountId !== undefined) cloud.account = { id: accountId };
+    if (cloudAccountId !== undefined) cloud.account = { id: cloudAccountId };
     if (region !== undefined) cloud.region = region;
     if (az !== undefined) cloud.availability_zone = az;
     if (instanceId !== undefined) cloud.instance = { id: instanceId };

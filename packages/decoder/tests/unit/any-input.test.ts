@@ -1,6 +1,12 @@
 import { gzipSync } from 'node:zlib';
 import { describe, expect, it } from 'vitest';
-import { createDecoder, decodeInput, transformFirehoseEvent, type InputItem } from '../../src/index.ts';
+import {
+  createDecoder,
+  decodeInput,
+  decodeInputLine,
+  transformFirehoseEvent,
+  type InputItem,
+} from '../../src/index.ts';
 import { splitConcatenatedJson } from '../../src/envelope/any-input.ts';
 import { dataMessage, encodePayload, firehoseEvent, fixture, kinesisEvent } from '../support/payloads.ts';
 
@@ -94,6 +100,17 @@ describe('decodeInput tells inputs apart by shape', () => {
     const items = decodeInput(Buffer.from(text), decoder);
     expect(items.map((i) => i.kind)).toEqual(['document', 'error', 'error', 'document']);
     expect(items.map((i) => i.label)).toEqual(['line 1', 'line 2', 'line 3', 'line 4']);
+  });
+
+  it('refuses arrays nested thousands deep with a typed error, for a whole input and one line', () => {
+    const nested = '['.repeat(2000) + ']'.repeat(2000);
+    for (const items of [decodeInput(Buffer.from(nested), decoder), decodeInputLine(nested, decoder, 1)]) {
+      expect(items).toHaveLength(1);
+      expect(items[0]).toMatchObject({
+        kind: 'error',
+        error: { reason: 'invalid_wrapper', message: expect.stringContaining('nested too deeply') },
+      });
+    }
   });
 
   it('decodes the real Powertools Kinesis capture', () => {

@@ -76,6 +76,17 @@ describe('pnpm decode', () => {
     expect(documents[0]?.source?.ip).toBe('10.0.0.1');
   });
 
+  it('reads the lines after a flow-log header as flow logs with --lines, in any log group', () => {
+    // An S3 flow-log file in Vector's v5 order: no log-status field, so only the header says so.
+    const file = [
+      'version srcaddr dstaddr srcport dstport protocol start end type packets bytes account-id vpc-id subnet-id instance-id interface-id region az-id sublocation-type sublocation-id action tcp-flags pkt-srcaddr pkt-dstaddr pkt-src-aws-service pkt-dst-aws-service traffic-path flow-direction',
+      '5 52.95.128.179 10.0.0.71 80 34210 6 1616729292 1616729349 IPv4 14 15044 123456789012 vpc-abcdefab012345678 subnet-aaaaaaaa012345678 i-0c50d5961bcb2d47b eni-1235b8ca123456789 ap-southeast-2 apse2-az3 - - ACCEPT 19 52.95.128.179 10.0.0.71 S3 - - ingress',
+    ].join('\n');
+    const { status, documents } = decode(file, ['--lines', '--log-group', 'x']);
+    expect(status).toBe(0);
+    expect(documents.map((d) => [d.event.dataset, d.source?.ip])).toEqual([['aws.vpcflow', '52.95.128.179']]);
+  });
+
   it('reports errors on stderr and exits 1 when nothing decodes', () => {
     const { status, stderr, documents } = decode('definitely not a payload');
     expect(status).toBe(1);

@@ -87,6 +87,20 @@ describe('envelope-derived fields', () => {
     expect(document?.cloud).toEqual({ provider: 'aws', account: { id: '111122223333' } });
   });
 
+  it('falls back to @aws.account, then the owner, for a flow log whose account-id is unknown', () => {
+    // AWS writes `unknown` for interfaces an AWS service created (VPC endpoints, load balancers).
+    const flow =
+      '2 unknown eni-0a1b2c3d4e5f67890 10.0.1.25 10.0.2.17 443 49152 6 12 4821 1700000000 1700000060 ACCEPT OK';
+    const centralized = dataMessage('/vpc/flow-logs', [flow], {
+      extractedFields: { '@aws.account': '444455556666', '@aws.region': 'eu-west-1' },
+    });
+    const [document] = decoder.decodeEvents(centralized).documents;
+    expect(document?.cloud.account.id).toBe('444455556666');
+    expect(document?.aws.vpcflow?.account_id).toBe('unknown');
+    const [owned] = decoder.decodeEvents(dataMessage('/vpc/flow-logs', [flow])).documents;
+    expect(owned?.cloud.account.id).toBe('111122223333');
+  });
+
   it('prefers the record’s own account (CloudTrail recipientAccountId) over the owner', () => {
     const trail = JSON.stringify({
       eventVersion: '1.08',
@@ -163,6 +177,70 @@ describe('detection', () => {
     expect(documents[0]?.destination?.port).toBe(5001);
   });
 
+  it('keeps app lines that merely resemble an empty GuardDuty list or a flow-log header', () => {
+    const messages = [
+      '{"findings":[],"image":"registry/app:1.4","scanner":"trivy","status":"clean"}',
+      '{"findings":[]}',
+      'start end',
+      'bytes packets',
+      'start end bytes packets action',
+    ];
+    const { documents, stats } = decoder.decodeEvents(dataMessage('/app/scanner', messages));
+    expect(stats).toMatchObject({ events: 5, documents: 5, emptyEvents: 0, headers: 0, parseFailures: 0 });
+    expect(documents.map((d) => d.message)).toEqual(messages);
+    expect(documents.every((d) => d.event.dataset === 'aws.cloudwatch_logs')).toBe(true);
+  });
+
+  it('still skips empty GuardDuty lists and short headers where the log group says what they are', () => {
+    const guardduty = decoder.decodeEvents(dataMessage('/aws/events/guardduty', ['{"findings":[]}']));
+    expect(guardduty.stats).toMatchObject({ emptyEvents: 1, documents: 0 });
+    const { documents, stats } = decoder.decodeEvents(
+      dataMessage('/vpc/flow-logs', ['start end', '1418530010 1418530070']),
+    );
+    expect(stats).toMatchObject({ headers: 1, documents: 1 });
+    expect(documents[0]?.event.end).toBe('2014-12-14T04:07:50.000Z');
+  });
+
+  // Vector's v5 example order: no log-status field, so content detection alone cannot tell these
+  // records from text; the configured format or the header must.
+  const v5Format =
+    'version srcaddr dstaddr srcport dstport protocol start end type packets bytes account-id vpc-id subnet-id instance-id interface-id region az-id sublocation-type sublocation-id action tcp-flags pkt-srcaddr pkt-dstaddr pkt-src-aws-service pkt-dst-aws-service traffic-path flow-direction';
+  const v5Line =
+    '5 52.95.128.179 10.0.0.71 80 34210 6 1616729292 1616729349 IPv4 14 15044 123456789012 vpc-abcdefab012345678 subnet-aaaaaaaa012345678 i-0c50d5961bcb2d47b eni-1235b8ca123456789 ap-southeast-2 apse2-az3 - - ACCEPT 19 52.95.128.179 10.0.0.71 S3 - - ingress';
+
+  it('reads a log group with a configured flow-log format as flow logs, whatever its name', () => {
+    const format = v5Format.replace(/\S+/g, (name) => `\${${name}}`);
+    const custom = createDecoder({ flowLogFormats: [{ logGroup: '/org/net/*', format }] });
+    const [document] = custom.decodeEvents(dataMessage('/org/net/vpc-a', [v5Line])).documents;
+    expect(document?.event.dataset).toBe('aws.vpcflow');
+    expect(document?.source?.ip).toBe('52.95.128.179');
+    expect(document?.network?.direction).toBe('ingress');
+  });
+
+  it('reads the lines after a flow-log header as flow logs in its format, in any log group', () => {
+    const { documents, stats } = decoder.decodeEvents(
+      dataMessage('/some/unnamed/group', [v5Format, v5Line, v5Line.replace('34210', '34211')]),
+    );
+    expect(stats).toMatchObject({ headers: 1, documents: 2, parseFailures: 0 });
+    expect(documents.map((d) => [d.event.dataset, d.destination?.port])).toEqual([
+      ['aws.vpcflow', 34210],
+      ['aws.vpcflow', 34211],
+    ]);
+  });
+
+  it('parses Route 53 public hosted-zone query logs in /aws/route53/<zone>', () => {
+    const line = '1.0 2017-12-13T08:16:02.130Z Z123412341234 example.com A NOERROR UDP FRA6 192.168.1.1 -';
+    const { documents, stats } = decoder.decodeEvents(dataMessage('/aws/route53/example.com', [line]));
+    expect(stats.parseFailures).toBe(0);
+    expect(documents[0]).toMatchObject({
+      '@timestamp': '2017-12-13T08:16:02.130Z',
+      event: { dataset: 'aws.route53_resolver', outcome: 'success' },
+      dns: { question: { name: 'example.com', type: 'A' }, response_code: 'NOERROR' },
+      source: { ip: '192.168.1.1' },
+      aws: { route53_resolver: { edge_location: 'FRA6' } },
+    });
+  });
+
   it('keeps a line that fails its source parser as text, tagged with the reason', () => {
     const { documents, stats } = decoder.decodeEvents(
       dataMessage('/vpc/flow-logs', ['this is not a flow log']),
@@ -233,6 +311,35 @@ describe('bad input', () => {
       tags: ['message_too_large'],
       event: { dataset: 'aws.cloudwatch_logs' },
     });
+  });
+
+  it('keeps a CloudTrail or GuardDuty message nested past 64 levels as text, tagged parse_failure', () => {
+    const nested = (depth: number) => '['.repeat(depth) + ']'.repeat(depth);
+    const trail = (payload: string) =>
+      `{"eventVersion":"1.08","eventSource":"s3.amazonaws.com","eventName":"PutObject","eventTime":"2024-01-01T00:00:00Z","recipientAccountId":"111122223333","requestParameters":{"x":${payload}}}`;
+    const finding = (payload: string) =>
+      `{"schemaVersion":"2.0","type":"Recon:EC2/PortProbeUnprotectedPort","arn":"arn:aws:guardduty:us-east-1:111122223333:detector/d/finding/f","service":{"x":${payload}}}`;
+    // ~16 KB of brackets, 8,000 levels: content detection claims it as CloudTrail in any group.
+    const cases = [
+      ['aws-cloudtrail-logs-org', trail(nested(8000))],
+      ['/app/anything', trail(nested(8000))],
+      ['/aws/events/guardduty', finding(nested(8000))],
+      ['cloudtrail', trail(nested(64))],
+    ] as const;
+    for (const [group, message] of cases) {
+      const { documents } = data(decoder.decodeData(encodePayload(dataMessage(group, [message, 'next']))));
+      expect(documents, group).toHaveLength(2);
+      expect(documents[0]).toMatchObject({
+        message,
+        tags: ['parse_failure'],
+        event: { dataset: 'aws.cloudwatch_logs' },
+        error: { message: expect.stringContaining('deeper than 64 levels') },
+      });
+      expect(documents[1]?.message).toBe('next');
+    }
+    // Up to the limit, the payload stays searchable under flattened.*.
+    const [kept] = decoder.decodeEvents(dataMessage('cloudtrail', [trail(nested(63))])).documents;
+    expect(kept?.aws.cloudtrail?.flattened?.request_parameters).toBeDefined();
   });
 
   it('drops a CONTROL_MESSAGE', () => {

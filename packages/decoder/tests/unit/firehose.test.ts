@@ -6,6 +6,7 @@ import type { LogDocument } from '@central-logging/log-schema';
 import {
   createDecoder,
   transformFirehoseEvent,
+  type Decoder,
   type FirehoseTransformationResponse,
 } from '../../src/index.ts';
 import { controlMessage, dataMessage, encodePayload, firehoseEvent } from '../support/payloads.ts';
@@ -147,6 +148,41 @@ describe('transformFirehoseEvent', () => {
     expect(summary.failures.every((f) => f.reason === 'response_too_large')).toBe(true);
   });
 
+  it('keeps a record Ok when one of its messages nests thousands of levels deep', () => {
+    // JSON.stringify of the document recursed once per level and overflowed the stack.
+    const deep = '['.repeat(5000) + ']'.repeat(5000);
+    const trail = `{"eventVersion":"1.08","eventSource":"s3.amazonaws.com","eventName":"PutObject","eventTime":"2024-01-01T00:00:00Z","requestParameters":{"x":${deep}}}`;
+    const event = firehoseEvent([
+      encodePayload(dataMessage('/app/anything', [trail, 'next'])),
+      encodePayload(dataMessage('/vpc/flow-logs', [flow(1)])),
+    ]);
+    const { response } = transformFirehoseEvent(event, decoder);
+    expect(response.records.map((r) => r.result)).toEqual(['Ok', 'Ok']);
+    const documents = documentsOf(response.records[0]?.data ?? '');
+    expect(documents.map((d) => [d.message, d.tags])).toEqual([
+      [trail, ['parse_failure']],
+      ['next', undefined],
+    ]);
+  });
+
+  it('writes a document that cannot be serialized as its text, tagged parse_failure', () => {
+    const result = decoder.decodeData(encodePayload(dataMessage('/app/x', ['first', 'second'])));
+    if (result.kind !== 'data') throw new Error(result.kind);
+    // No decoder output is like this; the transformation must survive one anyway.
+    Object.assign(result.documents[0] as object, { size: 1n });
+    const stub: Decoder = { ...decoder, decodeData: () => result };
+    const { response } = transformFirehoseEvent(firehoseEvent(['x']), stub);
+    expect(response.records.map((r) => r.result)).toEqual(['Ok']);
+    const [broken, intact] = documentsOf(response.records[0]?.data ?? '');
+    expect(broken).toMatchObject({
+      message: 'first',
+      tags: ['parse_failure'],
+      event: { id: result.documents[0]?.event.id, dataset: 'aws.cloudwatch_logs', original: 'first' },
+      error: { message: expect.stringContaining('BigInt') },
+    });
+    expect(intact?.message).toBe('second');
+  });
+
   it('sends a single record too large for any response to the error prefix, with its reason', () => {
     // Incompressible messages: one record whose documents alone exceed the limit.
     const messages = Array.from({ length: 60 }, () => randomBytes(60_000).toString('base64'));
@@ -193,5 +229,25 @@ describe('the built Lambda bundle', () => {
       failed: 1,
       failures: [{ recordId: 'record-1', reason: 'invalid_base64' }],
     });
+  });
+
+  it('does not throw on a message nested 8,000 levels deep', async () => {
+    const { handler } = (await import(bundle.href)) as {
+      handler: (e: unknown) => Promise<FirehoseTransformationResponse>;
+    };
+    const deep = '['.repeat(8000) + ']'.repeat(8000);
+    const trail = `{"eventVersion":"1.08","eventSource":"s3.amazonaws.com","eventName":"PutObject","eventTime":"2024-01-01T00:00:00Z","recipientAccountId":"111122223333","requestParameters":{"x":${deep}}}`;
+    const write = vi.spyOn(process.stdout, 'write').mockImplementation(() => true);
+    try {
+      const event = firehoseEvent([
+        encodePayload(dataMessage('/aws/lambda/orders', ['START RequestId: 1 Version: $LATEST'])),
+        encodePayload(dataMessage('/app/anything', [trail])),
+      ]);
+      const response = await handler(event);
+      expect(response.records.map((r) => r.result)).toEqual(['Ok', 'Ok']);
+      expect(documentsOf(response.records[1]?.data ?? '')[0]?.tags).toEqual(['parse_failure']);
+    } finally {
+      write.mockRestore();
+    }
   });
 });

@@ -134,7 +134,8 @@ describe('parseGuardDuty variants', () => {
       FINDINGS.map((finding) => parseOne(finding)),
     );
     expect(parseGuardDuty('{"findings":[]}', CTX)).toEqual([]);
-    expect(isGuardDutyFinding({ findings: [] })).toBe(true);
+    // Content alone does not claim an empty list: only a GuardDuty log group's is GuardDuty's.
+    expect(isGuardDutyFinding({ findings: [] })).toBe(false);
   });
 
   it.each([

@@ -367,6 +367,16 @@ describe('looksLikeVpcFlowLog', () => {
       for (const line of group.lines) expect(looksLikeVpcFlowLog(line), line).toBe(true);
     }
     expect(looksLikeVpcFlowLog(TCP_FLAG_SEQUENCE_HEADER)).toBe(true);
+    expect(looksLikeVpcFlowLog('instance-id interface-id srcaddr dstaddr pkt-srcaddr pkt-dstaddr')).toBe(
+      true,
+    );
+  });
+
+  it('takes a header only when it names at least 6 fields: `start end` may be anyone’s text', () => {
+    for (const line of ['start end', 'bytes packets', 'start end bytes packets action']) {
+      expect(isFlowLogHeader(line), line).toBe(true);
+      expect(looksLikeVpcFlowLog(line), line).toBe(false);
+    }
   });
 
   it('rejects other AWS log lines', () => {
