@@ -67,11 +67,19 @@ export const DEFAULT_BULK_OPTIONS = {
   maxAttempts: 8,
 } as const satisfies Omit<BulkOptions, 'deadline'>;
 
+/**
+ * No request starts with less time than this before the deadline (or than `requestTimeoutMs`,
+ * if that is shorter): a bulk request given a few milliseconds fails without reaching the node.
+ */
+export const MIN_REQUEST_MS = 1_000;
+
 interface Entry<Source> {
   readonly item: IndexItem<Source>;
   /** The action and document lines, newline-terminated: serialized once, resent as is. */
   readonly body: string;
   readonly bytes: number;
+  /** Sends that failed transiently so far: what `maxAttempts` and the backoff count. */
+  readonly attempts: number;
 }
 
 interface BulkItemResponse {
@@ -97,6 +105,8 @@ export async function bulkIndex<Source>(
 ): Promise<IndexOutcome<Source>> {
   const now = options.now ?? Date.now;
   const sleep = options.sleep ?? ((ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms)));
+  const backoff = { baseMs: options.retryBaseMs, maxMs: options.retryMaxMs };
+  const minRequestMs = Math.min(options.requestTimeoutMs, MIN_REQUEST_MS);
   const outcome: IndexOutcome<Source> = {
     indexed: 0,
     duplicates: 0,
@@ -107,31 +117,51 @@ export async function bulkIndex<Source>(
     bytes: 0,
   };
 
-  let pending: Entry<Source>[] = items.map(serialize);
+  // Sent in the next round. Entries of a refused body go back here to be resent at once, halved;
+  // entries that failed transiently wait in `backingOff` (earliest first) until their delay is over.
+  let ready: Entry<Source>[] = items.map(serialize);
+  const backingOff: { due: number; entries: Entry<Source>[] }[] = [];
   let maxBytes = options.maxBulkBytes;
-  for (let attempt = 1; pending.length > 0; attempt++) {
-    const chunks = chunkByBytes(pending, maxBytes);
-    if (attempt > 1) outcome.retries += chunks.length;
+  for (let round = 1; ; round++) {
+    if (ready.length === 0) {
+      const next = backingOff.shift();
+      if (next === undefined) break;
+      const wait = next.due - now();
+      if (wait > 0) await sleep(wait);
+      ready = next.entries;
+    }
+    while (backingOff[0] !== undefined && backingOff[0].due <= now()) {
+      ready = ready.concat(backingOff.shift()?.entries ?? []);
+    }
+    const chunks = chunkByBytes(ready, maxBytes);
+    ready = [];
+    if (round > 1) outcome.retries += chunks.length;
     const retry: { entry: Entry<Source>; failure: ItemFailure<Source> }[] = [];
-    let split = false;
 
     await forEachConcurrently(chunks, options.concurrency, async (chunk) => {
-      const timeout = Math.min(options.requestTimeoutMs, options.deadline - now());
+      const left = options.deadline - now();
+      if (left < minRequestMs) {
+        const failure = { code: 'DeadlineReached' };
+        const error = {
+          reason: `${Math.max(0, left)} ms left before the deadline, too little for a request`,
+        };
+        for (const entry of chunk) outcome.failed.push(itemFailure(entry.item, 'retry', failure, error));
+        return;
+      }
       outcome.requests++;
       outcome.bytes += chunk.reduce((n, e) => n + e.bytes, 0);
       let responses: readonly BulkItemResponse[];
       try {
-        responses = await sendBulk(client, chunk, Math.max(1, timeout));
+        responses = await sendBulk(client, chunk, Math.min(options.requestTimeoutMs, left));
       } catch (error) {
         const failure = requestFailure(error);
         const decision = retryability(failure);
         // A body the node refuses as a whole (413 too large, 400 unparsable) says nothing about
-        // which document is at fault: halve until one document carries the blame alone.
+        // which document is at fault: halve until one document carries the blame alone. That is
+        // not the cluster being busy: the halves go at once, and the round is not an attempt.
         if (decision === 'dead_letter' && chunk.length > 1) {
-          split = true;
           maxBytes = Math.max(1, Math.floor(chunk.reduce((n, e) => n + e.bytes, 0) / 2));
-          for (const entry of chunk)
-            retry.push({ entry, failure: itemFailure(entry.item, 'retry', failure) });
+          for (const entry of chunk) ready.push(entry);
           return;
         }
         for (const entry of chunk) {
@@ -145,7 +175,7 @@ export async function bulkIndex<Source>(
       chunk.forEach((entry, i) => {
         const response = responses[i];
         const failure: Failure = response
-          ? { status: response.status, type: response.error?.type }
+          ? { status: response.status, type: response.error?.type, reason: response.error?.reason }
           : { type: 'missing_bulk_item' };
         const decision = response ? retryability(failure) : 'retry';
         if (decision === 'done') {
@@ -160,18 +190,21 @@ export async function bulkIndex<Source>(
       });
     });
 
-    if (retry.length === 0) break;
-    // Halving a refused body is not the cluster being busy: resend at once.
-    const delay = split
-      ? 0
-      : backoffDelay(attempt, { baseMs: options.retryBaseMs, maxMs: options.retryMaxMs }, options.random);
-    const outOfTime = now() + delay + Math.min(options.requestTimeoutMs, 1_000) > options.deadline;
-    if ((!split && attempt >= options.maxAttempts) || outOfTime) {
-      outcome.failed.push(...retry.map((r) => r.failure));
-      break;
+    if (retry.length === 0) continue;
+    const attempts = retry.reduce((n, r) => Math.max(n, r.entry.attempts + 1), 0);
+    const due = now() + backoffDelay(attempts, backoff, options.random);
+    const resend: Entry<Source>[] = [];
+    for (const { entry, failure } of retry) {
+      if (entry.attempts + 1 >= options.maxAttempts || due + minRequestMs > options.deadline) {
+        outcome.failed.push(failure);
+      } else {
+        resend.push({ ...entry, attempts: entry.attempts + 1 });
+      }
     }
-    if (delay > 0) await sleep(delay);
-    pending = retry.map((r) => r.entry);
+    if (resend.length > 0) {
+      backingOff.push({ due, entries: resend });
+      backingOff.sort((a, b) => a.due - b.due);
+    }
   }
   return outcome;
 }
@@ -179,7 +212,7 @@ export async function bulkIndex<Source>(
 function serialize<Source>(item: IndexItem<Source>): Entry<Source> {
   const action = `{"create":{"_index":${JSON.stringify(item.index)},"_id":${JSON.stringify(item.id)}}}\n`;
   const body = action + JSON.stringify(item.document) + '\n';
-  return { item, body, bytes: Buffer.byteLength(body) };
+  return { item, body, bytes: Buffer.byteLength(body), attempts: 0 };
 }
 
 /** Consecutive runs of at most `maxBytes` (a single larger entry goes alone: the node decides). */
@@ -239,10 +272,12 @@ function requestFailure(error: unknown): Failure {
     statusCode?: number;
     meta?: { statusCode?: number; body?: unknown };
   };
-  const body = e.meta?.body as { error?: { type?: string } } | undefined;
+  const body = e.meta?.body as { error?: { type?: string; reason?: string } } | undefined;
+  const cause = typeof body?.error === 'object' ? body.error : undefined;
   return {
     status: e.statusCode ?? e.meta?.statusCode ?? undefined,
-    type: typeof body?.error === 'object' ? body.error.type : undefined,
+    type: cause?.type,
+    reason: cause?.reason,
     code: e.code ?? e.name,
   };
 }

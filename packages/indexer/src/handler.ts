@@ -8,10 +8,11 @@ import {
   levelFromEnv,
   type KinesisStreamEvent,
 } from '@central-logging/decoder';
+import { MIN_REQUEST_MS } from './bulk.ts';
 import { createOpenSearchClient } from './client.ts';
 import { indexerConfigFromEnv } from './config.ts';
 import { s3DeadLetterSink } from './dead-letter.ts';
-import { indexKinesisEvent, type KinesisBatchResponse } from './kinesis.ts';
+import { indexKinesisEvent, returnWholeBatch, type KinesisBatchResponse } from './kinesis.ts';
 
 const config = indexerConfigFromEnv(process.env);
 const client = createOpenSearchClient(config.opensearch, config.bulk.requestTimeoutMs);
@@ -29,7 +30,21 @@ export const handler = async (
   event: KinesisStreamEvent,
   context: LambdaContext,
 ): Promise<KinesisBatchResponse> => {
-  const deadline = Date.now() + context.getRemainingTimeInMillis() - config.timeReserveMs;
+  const remainingMs = context.getRemainingTimeInMillis();
+  if (remainingMs - config.timeReserveMs < MIN_REQUEST_MS) {
+    // A function timeout at or below the reserve leaves no time for a single bulk request: each
+    // would time out at once and every record fail with nothing to say why.
+    logger.error('No time to index: the function timeout must exceed TIME_RESERVE_MS', {
+      remainingMs,
+      timeReserveMs: config.timeReserveMs,
+      minimumMs: MIN_REQUEST_MS,
+      records: event.Records.length,
+      action:
+        'raise the function timeout (60 s or more) or lower TIME_RESERVE_MS; records returned to Kinesis',
+    });
+    return returnWholeBatch(event);
+  }
+  const deadline = Date.now() + remainingMs - config.timeReserveMs;
   const { response, summary } = await indexKinesisEvent(event, {
     client,
     decoder,

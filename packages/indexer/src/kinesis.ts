@@ -124,9 +124,16 @@ export async function indexKinesisEvent(
   for (const failure of [...outcome.failed, ...outcome.deadLetters].slice(0, 5))
     note(summary, failure.reason);
 
-  // A record going back to Kinesis comes back whole: its dead letters are written then, once.
+  // Lambda resumes the shard from the lowest failed sequence number, so every record from there on
+  // comes back, failed or not: their dead letters are written when they do, once. Until then they
+  // are not done, and are reported with the failed ones.
   const failed = new Set(outcome.failed.map((f) => f.item.source.sequenceNumber));
-  const ready = [...lettersByRecord].filter(([sequenceNumber]) => !failed.has(sequenceNumber));
+  const lowest = lowestSequenceNumber(failed);
+  const ready: [string, DeadLetter[]][] = [];
+  for (const [sequenceNumber, list] of lettersByRecord) {
+    if (lowest !== undefined && BigInt(sequenceNumber) >= lowest) failed.add(sequenceNumber);
+    else ready.push([sequenceNumber, list]);
+  }
   const letters = ready.flatMap(([, list]) => list);
   if (letters.length > 0) {
     const shard = decoded[0]?.coordinates.shardId ?? 'unknown-shard';
@@ -149,6 +156,21 @@ export async function indexKinesisEvent(
     .map(({ coordinates }) => ({ itemIdentifier: coordinates.sequenceNumber }));
   summary.failedRecords = batchItemFailures.length;
   return { response: { batchItemFailures }, summary };
+}
+
+/** Every record of the batch back to Kinesis, untouched: for an invocation that cannot index. */
+export function returnWholeBatch(event: KinesisStreamEvent): KinesisBatchResponse {
+  return { batchItemFailures: event.Records.map((r) => ({ itemIdentifier: r.kinesis.sequenceNumber })) };
+}
+
+/** The lowest of Kinesis sequence numbers (decimal strings of up to 128 bits: compared as BigInt). */
+function lowestSequenceNumber(sequenceNumbers: Iterable<string>): bigint | undefined {
+  let lowest: bigint | undefined;
+  for (const sequenceNumber of sequenceNumbers) {
+    const n = BigInt(sequenceNumber);
+    if (lowest === undefined || n < lowest) lowest = n;
+  }
+  return lowest;
 }
 
 function addLetter(map: Map<string, DeadLetter[]>, source: RecordCoordinates, letter: DeadLetter): void {

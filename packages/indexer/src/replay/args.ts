@@ -19,12 +19,14 @@ what to read
   --since T                documents at or after T: 2023-11-14 (UTC) or 2023-11-14T10:00:00Z
   --until T                documents before T (exclusive)
   --account ID             CloudWatch Logs owner account (the account= partition); repeatable
-  --dataset D              aws.vpcflow, cloudtrail, …; repeatable
-                           (partitions of other accounts and datasets are not even listed)
+                           (partitions of other accounts are not even listed)
+  --dataset D              aws.vpcflow, cloudtrail, …; repeatable (each document's: every
+                           dataset= folder is read, as one payload may mix datasets)
   --day-margin N           read partitions up to N days outside --since/--until (default 1)
   --max-objects N          stop after N objects (resume later from the checkpoint)
   --max-object-mib N       an object read whole (up to 8 MiB stored) inflating beyond N MiB is
-                           dead-lettered unread (default ${REPLAY_DEFAULTS.maxObjectBytes / 1024 / 1024}); larger objects are streamed
+                           not read: it fails the run and is not checkpointed, so the same command
+                           with a larger N reads it (default ${REPLAY_DEFAULTS.maxObjectBytes / 1024 / 1024}); larger objects are streamed
 
 where to
   --opensearch-url URL     default OPENSEARCH_URL; auth from OPENSEARCH_AUTH etc. as for the Lambda

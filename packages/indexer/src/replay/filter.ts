@@ -21,15 +21,19 @@ export interface ReplayFilter {
   readonly until?: number | undefined;
   /** CloudWatch Logs owner account ids (12 digits). */
   readonly accounts?: ReadonlySet<string> | undefined;
+  /** Each document's `event.dataset`; object keys cannot tell it (see {@link KeyPartition}). */
   readonly datasets?: ReadonlySet<Dataset> | undefined;
 }
 
-/** Where an object sits in the archive layout, as far as its key says. */
+/**
+ * Where an object sits in the archive layout, as far as its key says. Not its dataset: the
+ * `dataset=` segment is the dataset of each payload's first document only, and a payload mixes
+ * datasets (a flow-log payload whose first line is garbled is filed under
+ * `dataset=aws.cloudwatch_logs` with its flow records), so datasets are told by documents alone.
+ */
 export interface KeyPartition {
   /** The `account=<id>` segment: the CloudWatch Logs owner of every payload in the object. */
   readonly account?: string;
-  /** The `dataset=<ds>` segment: the dataset of every payload's first document. */
-  readonly dataset?: string;
   /**
    * Epoch ms of the UTC midnight of the first day the key's date segments allow: the day of
    * `yyyy/MM/dd/`, or the first day of the month or year when only `yyyy/MM/` or `yyyy/` is one.
@@ -62,21 +66,20 @@ export const DAY_MS = 86_400_000;
 export function parseKey(key: string): KeyPartition {
   const segments = key.split('/');
   let account: string | undefined;
-  let dataset: string | undefined;
+  let partitioned = false;
   let days: { first: number; last: number } | undefined;
   // The last segment is the object's name, never a folder.
   for (let i = 0; i < segments.length; i++) {
     const segment = segments[i] ?? '';
-    if (account === undefined && segment.startsWith('account=')) account = segment.slice('account='.length);
-    else if (dataset === undefined && segment.startsWith('dataset='))
-      dataset = segment.slice('dataset='.length);
-    else if (days === undefined && i < segments.length - 1 && YEAR.test(segment))
+    if (segment.startsWith('account=') || segment.startsWith('dataset=')) {
+      partitioned = true;
+      if (account === undefined && segment.startsWith('account=')) account = segment.slice('account='.length);
+    } else if (days === undefined && i < segments.length - 1 && YEAR.test(segment)) {
       days = daysOfSegments(Number(segment), segments[i + 1], segments[i + 2]);
+    }
   }
-  const partitioned = account !== undefined || dataset !== undefined;
   return {
     ...(account === undefined ? {} : { account }),
-    ...(dataset === undefined ? {} : { dataset }),
     ...(days === undefined
       ? {}
       : { day: days.first, lastDay: days.last, dayKind: partitioned ? 'partition' : 'arrival' }),
@@ -124,8 +127,8 @@ function floorDay(millis: number): number {
 /**
  * False when the object at this key cannot hold a selected document, so it is not even read.
  *
- * - `account=`/`dataset=` segments must be selected (they hold one owner and, for the dataset,
- *   the dataset of each payload's first document — a payload is one log group, one source).
+ * - An `account=` segment must be selected (every payload under it has that owner). A `dataset=`
+ *   segment never prunes: see {@link KeyPartition}.
  * - A `partition` day is the day of a payload's first document; the payload's other events may
  *   fall on the day before or after (CloudWatch Logs batches span at most 24 hours), so the day
  *   is kept within `marginDays` (default 1) of the range on either side.
@@ -138,13 +141,6 @@ function floorDay(millis: number): number {
 export function keyMayMatch(partition: KeyPartition, filter: ReplayFilter, marginDays = 1): boolean {
   if (filter.accounts && partition.account !== undefined && !filter.accounts.has(partition.account))
     return false;
-  if (
-    filter.datasets &&
-    partition.dataset !== undefined &&
-    !(filter.datasets as ReadonlySet<string>).has(partition.dataset)
-  ) {
-    return false;
-  }
   const { day, lastDay } = partition;
   if (day === undefined) return true;
   return daysMayMatch(day, lastDay ?? day, partition.dayKind ?? 'arrival', filter, marginDays);
@@ -182,6 +178,14 @@ export function documentMatches(document: LogDocument, filter: ReplayFilter): bo
   if (filter.since !== undefined && time < filter.since) return false;
   if (filter.until !== undefined && time >= filter.until) return false;
   return true;
+}
+
+/**
+ * True when object keys can rule anything out: a time range or accounts. Datasets cannot (see
+ * {@link KeyPartition}); a replay selecting by dataset alone reads every object.
+ */
+export function keysCanPrune(filter: ReplayFilter): boolean {
+  return filter.since !== undefined || filter.until !== undefined || Boolean(filter.accounts?.size);
 }
 
 /** True when the filter selects by nothing: every document of every object. */

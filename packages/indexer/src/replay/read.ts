@@ -234,6 +234,16 @@ function decodeLetterData(bytes: Buffer, decoder: Decoder): InputItem[] {
   return decodeInput(bytes, decoder);
 }
 
+/**
+ * The size refusal of {@link readObject}, when that is all `decoded` is: the object was not read,
+ * and a larger `maxBytes` would read it.
+ */
+export function objectTooLarge(decoded: DecodedObject): DecodeError | undefined {
+  const [only, ...more] = decoded.errors;
+  if (only === undefined || more.length > 0 || decoded.documents.length > 0) return undefined;
+  return only.label === 'object' && only.error.reason === 'too_large' ? only.error : undefined;
+}
+
 function objectError(error: DecodeError, bytes: Uint8Array | undefined): DecodedObject {
   const data =
     bytes !== undefined && bytes.byteLength <= MAX_LETTER_DATA_BYTES

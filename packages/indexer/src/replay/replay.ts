@@ -21,6 +21,7 @@ import {
   daysMayMatch,
   documentMatches,
   keyMayMatch,
+  keysCanPrune,
   parseKey,
   selectsEverything,
   type ReplayFilter,
@@ -29,7 +30,7 @@ import { listObjects, listPartitions, type ObjectRef } from './listing.ts';
 import { silentProgress, type ProgressReporter, type ProgressSnapshot } from './progress.ts';
 import { BoundedQueue } from './queue.ts';
 import { CHUNKED_READ_DEFAULTS, readObjectChunks, type ChunkedRead } from './read-stream.ts';
-import type { ReadResult, UnitError } from './read.ts';
+import { objectTooLarge, type ReadResult, type UnitError } from './read.ts';
 import { emptySummary, MAX_LISTED_FAILURES, type ReplayStatus, type ReplaySummary } from './summary.ts';
 
 /** Where a replayed document came from: the `source` of its dead letter, if it gets one. */
@@ -84,8 +85,9 @@ export interface ReplayOptions {
    */
   readonly dayMarginDays?: number;
   /**
-   * Largest object (stored or inflated) read whole; larger ones are dead-lettered as `too_large`.
-   * Default 256 MiB. Objects above `read.streamAboveBytes` stored are streamed instead.
+   * Largest object (stored or inflated) read whole; larger ones are not read: counted failed and
+   * not checkpointed, so a run with a larger limit reads them. Default 256 MiB. Objects above
+   * `read.streamAboveBytes` stored are streamed instead.
    */
   readonly maxObjectBytes?: number;
   /** When objects are streamed, and in what chunks (defaults in `CHUNKED_READ_DEFAULTS`). */
@@ -127,15 +129,15 @@ export const REPLAY_DEFAULTS = {
 } as const;
 
 /**
- * Re-injects archived logs: lists `bucket`/`prefix`, skips objects whose partition cannot match
+ * Re-injects archived logs: lists `bucket`/`prefix`, skips objects whose account or day cannot match
  * the filter or that an earlier run completed, reads the rest `concurrency` at a time (archive
  * NDJSON, Firehose error records, the indexer's dead letters), and indexes the selected documents
  * through `bulkIndex` with their event id as `_id` — so running it twice changes nothing.
  *
  * Every selected document ends indexed, a duplicate, dead-lettered with its reason, or failed;
- * an object with a failed document (or an unwritten dead letter) is not checkpointed and is read
- * again by the next run. Throws only before starting (checkpoint unusable, templates refused);
- * afterwards every problem is in the returned summary.
+ * an object with a failed document (or an unwritten dead letter), or too large to read, is not
+ * checkpointed and is read again by the next run. Throws only before starting (checkpoint
+ * unusable, templates refused); afterwards every problem is in the returned summary.
  */
 export async function replay(options: ReplayOptions, deps: ReplayDeps): Promise<ReplaySummary> {
   const now = deps.now ?? Date.now;
@@ -204,16 +206,16 @@ export async function replay(options: ReplayOptions, deps: ReplayDeps): Promise<
 
   const lister = async (): Promise<void> => {
     try {
-      // With accounts, datasets or a time range selected, whole account=/dataset= subtrees and
-      // whole years, months and days are left unlisted.
-      const pages = selectsEverything(filter)
-        ? listObjects(deps.s3, bucket, prefix, listing.signal)
-        : listPartitions(deps.s3, bucket, prefix, {
+      // With accounts or a time range selected, whole account= subtrees and whole years, months
+      // and days are left unlisted.
+      const pages = keysCanPrune(filter)
+        ? listPartitions(deps.s3, bucket, prefix, {
             keep: (segment) => keyMayMatch(parseKey(segment), filter, dayMargin),
             keepDays: (first, last, kind) => daysMayMatch(first, last, kind, filter, dayMargin),
             onSkip: () => summary.objects.partitionsNotListed++,
             signal: listing.signal,
-          });
+          })
+        : listObjects(deps.s3, bucket, prefix, listing.signal);
       for await (const page of pages) {
         for (const ref of page) {
           if (stopped !== undefined) return;
@@ -247,19 +249,24 @@ export async function replay(options: ReplayOptions, deps: ReplayDeps): Promise<
   };
 
   let failedInARow = 0;
-  const finish = (ref: ObjectRef, etag: string, ok: boolean, failure?: string): void => {
+  /**
+   * Counts a finished object, and checkpoints it unless it failed. An object refused for its size
+   * (`tooLarge`) does not count toward `maxConsecutiveFailures`: large objects in a row say nothing
+   * about the cluster or the bucket.
+   */
+  const finish = (ref: ObjectRef, etag: string, failure?: string, { tooLarge = false } = {}): void => {
     state.objectsDone++;
     state.bytesDone += ref.size;
-    if (ok) {
+    if (failure === undefined) {
       summary.objects.read++;
       failedInARow = 0;
       if (!dryRun) checkpoint?.complete(ref.key, etag);
     } else {
       summary.objects.failed++;
-      failedInARow++;
-      if (failure !== undefined) note(summary.failures, `${ref.key}: ${failure}`);
+      note(summary.failures, `${ref.key}: ${failure}`);
+      if (!tooLarge) failedInARow++;
       if (failedInARow >= maxConsecutiveFailures) {
-        stop('failed', `${failedInARow} objects failed in a row; the last: ${failure ?? 'unknown'}`);
+        stop('failed', `${failedInARow} objects failed in a row; the last: ${failure}`);
       }
     }
     progress.update(snapshot());
@@ -344,11 +351,21 @@ export async function replay(options: ReplayOptions, deps: ReplayDeps): Promise<
         try {
           next = await chunks.next();
         } catch (error) {
-          finish(ref, etag, false, `read failed: ${messageOf(error)}`);
+          finish(ref, etag, `read failed: ${messageOf(error)}`);
           return;
         }
         if (next.done === true) break;
         etag = next.value.etag;
+        // Not read at all: neither indexed nor dead-lettered nor checkpointed, so the same command
+        // with a larger limit reads it.
+        const tooLarge = first ? objectTooLarge(next.value.decoded) : undefined;
+        if (tooLarge !== undefined) {
+          summary.bytes += next.value.bytes;
+          finish(ref, etag, `${tooLarge.message}: not read; run again with a larger --max-object-mib`, {
+            tooLarge: true,
+          });
+          return;
+        }
         const chunkFailure = await processChunk(ref, next.value, first, deadline);
         failure ??= chunkFailure;
       }
@@ -356,7 +373,7 @@ export async function replay(options: ReplayOptions, deps: ReplayDeps): Promise<
       // Left early (a bug in a chunk): close the download rather than leave it open.
       await chunks.return(undefined);
     }
-    finish(ref, etag, failure === undefined, failure);
+    finish(ref, etag, failure);
   };
 
   let started = 0;
@@ -372,7 +389,7 @@ export async function replay(options: ReplayOptions, deps: ReplayDeps): Promise<
         await processObject(ref);
       } catch (error) {
         // A bug, not the cluster (bulkIndex reports those): still counted, still not checkpointed.
-        finish(ref, ref.etag, false, `unexpected error: ${messageOf(error)}`);
+        finish(ref, ref.etag, `unexpected error: ${messageOf(error)}`);
       }
     }
   };

@@ -24,18 +24,21 @@ export interface ReplaySummary {
   readonly objects: {
     /** Keys the listing returned (under the prefix, folder placeholders aside). */
     listed: number;
-    /** Their partition (account, dataset, day) cannot hold a selected document. */
+    /** Their partition (account, day) cannot hold a selected document. */
     skippedByFilter: number;
     /** Completed by an earlier run at the same ETag. */
     skippedByCheckpoint: number;
     /** Read, and every document in them accounted for (checkpointed). */
     read: number;
-    /** Could not be read, or some document neither indexed nor dead-lettered: not checkpointed. */
+    /**
+     * Could not be read (S3 refused it, or above `maxObjectBytes`), or some document neither indexed
+     * nor dead-lettered: not checkpointed.
+     */
     failed: number;
     /** Listed and selected, but the replay stopped before reading them. */
     notRead: number;
     /**
-     * `account=`/`dataset=` subtrees and year, month and day folders left out of the listing, none
+     * `account=` subtrees and year, month and day folders left out of the listing, none
      * of their keys listed, because nothing under them is selected (not part of the sum above).
      */
     partitionsNotListed: number;
@@ -128,9 +131,7 @@ export function formatSummary(summary: ReplaySummary, target: string): string {
       `${c(o.skippedByCheckpoint)} done earlier · ${c(o.read)} read · ${c(o.failed)} failed · ${c(o.notRead)} not read`,
     ...(o.partitionsNotListed === 0
       ? []
-      : [
-          `  partitions    ${c(o.partitionsNotListed)} account/dataset/date prefixes outside the filter, not listed`,
-        ]),
+      : [`  partitions    ${c(o.partitionsNotListed)} account/date prefixes outside the filter, not listed`]),
     summary.dryRun
       ? `  documents     ${c(d.read)} read · ${c(d.outsideFilter)} outside filter · ${c(d.selected)} would be indexed`
       : `  documents     ${c(d.read)} read · ${c(d.outsideFilter)} outside filter · ${c(d.indexed)} indexed · ` +

@@ -12,9 +12,10 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DEFAULT_BULK_OPTIONS } from '../../src/bulk.ts';
 import { s3DeadLetterSink, type DeadLetter, type DeadLetterSink } from '../../src/dead-letter.ts';
 import { indexKinesisEvent, type KinesisIndexerDeps } from '../../src/kinesis.ts';
+import { indexNameFor } from '../../src/templates.ts';
 import { clusterClient, countDocuments, freshPrefix, present, termsOf } from '../support/cluster.ts';
 import { fixtureBatch } from '../support/fixtures.ts';
-import { kinesisRecords } from '../support/stream.ts';
+import { kinesisRecords, redelivery } from '../support/stream.ts';
 
 const PREFIX = 'it-indexer';
 const BUCKET = 'central-logs-dead-letter';
@@ -245,5 +246,100 @@ describe('what cannot be indexed is kept with its reason', () => {
     expect(summary).toMatchObject({ records: 1, control: 1, documents: 0, deadLetterObjects: [] });
     const listed = await s3.client.send(new ListObjectsV2Command({ Bucket: BUCKET }));
     expect(listed.KeyCount).toBe(2); // the two objects of the tests above, nothing new
+  });
+});
+
+describe('records that go back to Kinesis', () => {
+  /** Dead letters kept in memory, one array per write. */
+  function memorySink(): DeadLetterSink & { writes: DeadLetter[][] } {
+    const writes: DeadLetter[][] = [];
+    return {
+      writes,
+      write(letters) {
+        writes.push([...letters]);
+        return Promise.resolve(`memory:${writes.length}`);
+      },
+    };
+  }
+
+  it('a cluster at its shard limit holds them back instead of dead-lettering their documents', async () => {
+    // No templates under this prefix: the day's index would be a new one of 1 shard and 1 replica.
+    const prefix = 'it-shardlimit';
+    const records = kinesisRecords(10, 10, 15);
+    const sink = memorySink();
+    const limit = (value: number | null) =>
+      client.cluster.putSettings({ body: { persistent: { 'cluster.max_shards_per_node': value } } });
+    await limit(1);
+    try {
+      const { response, summary } = await indexKinesisEvent(
+        { Records: records },
+        deps({ indexPrefix: prefix, deadLetters: sink }),
+      );
+      expect(response.batchItemFailures).toEqual(
+        records.map((r) => ({ itemIdentifier: r.kinesis.sequenceNumber })),
+      );
+      expect(summary).toMatchObject({ documents: 10, indexed: 0, deadLettered: 0, retryLater: 10 });
+      expect(summary.reasons[0]).toMatch(/^400 validation_exception: .*maximum shards open/);
+      expect(sink.writes).toEqual([]);
+    } finally {
+      await limit(null);
+    }
+    // Once an operator raises the limit, the redelivered records index.
+    const { summary } = await indexKinesisEvent({ Records: records }, deps({ indexPrefix: prefix }));
+    expect(summary).toMatchObject({ indexed: 10, retryLater: 0 });
+    await client.indices.delete({ index: `${prefix}-*` });
+  });
+
+  it('dead letters of every record from the lowest failed one on are written once, when they return', async () => {
+    const records = kinesisRecords(30, 10, 16);
+    const held = present(records[1], 'a second record');
+    const later = present(records[2], 'a third record');
+    // `held` indexes into a closed index (the cluster's state: it goes back to Kinesis); `later`,
+    // after it in the shard, holds a document the mapping refuses.
+    const heldIds = new Set(documentsOf({ Records: [held] }).map((d) => d.event.id));
+    const heldDataset = present(documentsOf({ Records: [held] })[0], 'a document').event.dataset;
+    const victim = present(documentsOf({ Records: [later] })[3], 'a fourth document');
+    const closedDay = '2001-01-01T00:00:00.000Z';
+    const closed = indexNameFor(heldDataset, closedDay, PREFIX);
+    const moving: Decoder = {
+      ...decoder,
+      decodeData(data) {
+        const result = decoder.decodeData(data);
+        if (result.kind !== 'data') return result;
+        for (const d of result.documents) {
+          if (heldIds.has(d.event.id)) d['@timestamp'] = closedDay;
+          if (d.event.id === victim.event.id) (d as unknown as { network: string }).network = 'tcp';
+        }
+        return result;
+      },
+    };
+    await client.indices.create({ index: closed });
+    await client.indices.close({ index: closed });
+    const sink = memorySink();
+
+    const one = await indexKinesisEvent({ Records: records }, deps({ decoder: moving, deadLetters: sink }));
+    // Lambda will resume from `held` and bring `later` back too: its letter waits for that.
+    expect(one.response.batchItemFailures).toEqual([
+      { itemIdentifier: held.kinesis.sequenceNumber },
+      { itemIdentifier: later.kinesis.sequenceNumber },
+    ]);
+    expect(one.summary).toMatchObject({ indexed: 19, deadLettered: 0, retryLater: 11, failedRecords: 2 });
+    expect(sink.writes).toEqual([]);
+
+    await client.indices.open({ index: closed });
+    const two = await indexKinesisEvent(
+      { Records: redelivery(records, one.response.batchItemFailures) },
+      deps({ decoder: moving, deadLetters: sink }),
+    );
+    expect(two.response.batchItemFailures).toEqual([]);
+    expect(two.summary).toMatchObject({ indexed: 10, duplicates: 9, deadLettered: 1, retryLater: 0 });
+    expect(sink.writes.flat().map((l) => [l.type, l.id, l.source])).toEqual([
+      [
+        'mapper_parsing_exception',
+        victim.event.id,
+        expect.objectContaining({ sequenceNumber: later.kinesis.sequenceNumber }),
+      ],
+    ]);
+    await client.indices.delete({ index: closed });
   });
 });

@@ -126,12 +126,21 @@ describe('listPartitions', () => {
     ]);
   });
 
-  it('prunes datasets too, and finds the partitions below the bucket root', async () => {
-    const filter = { datasets: new Set(['aws.cloudtrail' as const]) };
+  it('never prunes a dataset folder, and finds the partitions below the bucket root', async () => {
+    // A dataset= folder names each payload's first document only: the others may be of any dataset.
+    const filter = { accounts: new Set([A]), datasets: new Set(['aws.cloudtrail' as const]) };
+    const skipped: string[] = [];
     const { keys } = await run((client) =>
-      listPartitions(client, BUCKET, '', { keep: (segment) => keyMayMatch(parseKey(segment), filter) }),
+      listPartitions(client, BUCKET, '', {
+        keep: (segment) => keyMayMatch(parseKey(segment), filter),
+        onSkip: (p) => skipped.push(p),
+      }),
     );
-    expect(keys.sort()).toEqual(KEYS.filter((k) => !k.includes('dataset=aws.vpcflow')));
+    expect(keys.sort()).toEqual(
+      KEYS.filter((k) => !k.includes(`account=${B}`) && !k.includes(`account=${C}`)),
+    );
+    expect(keys.filter((k) => k.includes('dataset=aws.vpcflow'))).toHaveLength(2);
+    expect(skipped.sort()).toEqual([`archive/account=${B}/`, `archive/account=${C}/`]);
   });
 
   it('lists a prefix that cuts a segment in two without pruning, so nothing under it is lost', async () => {

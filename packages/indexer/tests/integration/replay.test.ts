@@ -30,10 +30,12 @@ import { readCheckpoint } from '../../src/replay/checkpoint.ts';
 import type { ProgressReporter } from '../../src/replay/progress.ts';
 import { replay, type ReplayDeps, type ReplayOptions } from '../../src/replay/replay.ts';
 import { replayFailed, type ReplaySummary } from '../../src/replay/summary.ts';
-import { clusterClient, countDocuments } from '../support/cluster.ts';
+import { clusterClient, countDocuments, present } from '../support/cluster.ts';
 
 const ARCHIVE = 'central-archive';
 const DEAD_LETTER_BUCKET = 'central-dead-letters';
+/** Single objects for one case each, apart from the archive whose counts the tests rely on. */
+const CASES = 'central-archive-cases';
 const OWNER_A = '111122223333';
 const OWNER_B = '444455556666';
 const POWERTOOLS_OWNER = '231436140809';
@@ -296,7 +298,7 @@ function expectBalanced(summary: ReplaySummary): void {
 }
 
 beforeAll(async () => {
-  s3 = await startS3({ buckets: [ARCHIVE, DEAD_LETTER_BUCKET] });
+  s3 = await startS3({ buckets: [ARCHIVE, DEAD_LETTER_BUCKET, CASES] });
   work = await mkdtemp(join(tmpdir(), 'replay-it-'));
   deadLetterDir = join(work, 'dead-letters');
   archive = await buildArchive();
@@ -464,14 +466,22 @@ describe('replay of a Firehose archive in S3', () => {
   });
 
   it.each([
-    ['account', { accounts: new Set([OWNER_B]) }, (d: LogDocument) => d.aws.cloudwatch.owner === OWNER_B],
+    [
+      'account',
+      'without listing other accounts',
+      { accounts: new Set([OWNER_B]) },
+      (d: LogDocument) => d.aws.cloudwatch.owner === OWNER_B,
+    ],
     [
       'dataset',
+      // A dataset= folder names each payload's first document only.
+      'reading every object',
       { datasets: new Set(['aws.cloudtrail', 'aws.guardduty'] as const) },
       (d: LogDocument) => ['aws.cloudtrail', 'aws.guardduty'].includes(d.event.dataset),
     ],
     [
       'time range',
+      'without listing other years, months and days',
       // until falls between two events of the Powertools capture, 9 ms apart.
       { since: Date.parse('2021-01-01T00:00:00Z'), until: Date.parse('2022-11-10T15:10:27.020Z') },
       (d: LogDocument) => {
@@ -479,32 +489,32 @@ describe('replay of a Firehose archive in S3', () => {
         return t >= Date.parse('2021-01-01T00:00:00Z') && t < Date.parse('2022-11-10T15:10:27.020Z');
       },
     ],
-  ] as const)(
-    'selects by %s: exactly the matching documents, without reading other partitions',
-    async (name, filter, wanted) => {
-      const prefix = `it-rfilter-${name.replace(' ', '-')}`;
-      await cleanPrefix(prefix);
-      const expected = archive.documents.filter(wanted);
-      expect(expected.length).toBeGreaterThan(0);
-      expect(expected.length).toBeLessThan(archive.documents.length);
+  ] as const)('selects by %s: exactly the matching documents, %s', async (name, listing, filter, wanted) => {
+    const prefix = `it-rfilter-${name.replace(' ', '-')}`;
+    await cleanPrefix(prefix);
+    const expected = archive.documents.filter(wanted);
+    expect(expected.length).toBeGreaterThan(0);
+    expect(expected.length).toBeLessThan(archive.documents.length);
 
-      const summary = await replay(
-        options(prefix, { filter }),
-        deps({ deadLetters: fileDeadLetterSink(join(work, name)) }),
-      );
-      expectBalanced(summary);
-      expect(summary.status).toBe('completed');
-      // Account and dataset partitions, and years, months and days, outside the filter are not
-      // even listed.
+    const summary = await replay(
+      options(prefix, { filter }),
+      deps({ deadLetters: fileDeadLetterSink(join(work, name)) }),
+    );
+    expectBalanced(summary);
+    expect(summary.status).toBe('completed');
+    // Account partitions, and years, months and days, outside the filter are not even listed.
+    if (listing === 'reading every object') {
+      expect(summary.objects).toMatchObject({ listed: archive.keys.length, partitionsNotListed: 0 });
+    } else {
       expect(summary.objects.partitionsNotListed).toBeGreaterThan(0);
       expect(summary.objects.listed).toBeLessThan(archive.keys.length);
-      expect(summary.documents.indexed).toBe(expected.length);
-      expect(summary.documents.failed).toBe(0);
-      expect(await countDocuments(client, prefix)).toBe(expected.length);
-      const ids = await client.search({ index: `${prefix}-*`, body: { size: 1000, _source: false } });
-      expect(ids.body.hits.hits.map((h) => h._id).sort()).toEqual(expected.map((d) => d.event.id).sort());
-    },
-  );
+    }
+    expect(summary.documents.indexed).toBe(expected.length);
+    expect(summary.documents.failed).toBe(0);
+    expect(await countDocuments(client, prefix)).toBe(expected.length);
+    const ids = await client.search({ index: `${prefix}-*`, body: { size: 1000, _source: false } });
+    expect(ids.body.hits.hits.map((h) => h._id).sort()).toEqual(expected.map((d) => d.event.id).sort());
+  });
 
   it('resumes from the checkpoint after stopping at maxObjects', async () => {
     const prefix = 'it-rresume';
@@ -687,6 +697,82 @@ describe('replay of a Firehose archive in S3', () => {
       dataOf(earlier, 'decode_error:not_compressed'),
     );
     expect(await countDocuments(client, 'it-replay')).toBe(archive.documents.length);
+  });
+});
+
+describe('replay of single objects', () => {
+  it("selects a payload's documents by their own dataset, whatever its dataset= folder says", async () => {
+    // A flow-log payload whose first line is garbled: Firehose files the record under its first
+    // document's dataset (aws.cloudwatch_logs), flow records and all.
+    const flows = fixtureLines('vpcflow/test-extra-samples.log').slice(0, 3);
+    const { response } = transformFirehoseEvent(
+      firehoseEvent([encode(message(OWNER_A, '/vpc/flow-logs', ['garbled, not a flow record', ...flows]))]),
+      decoder,
+    );
+    const record = present(response.records[0], 'a transformed record');
+    const partition = present(record.metadata, 'partition keys').partitionKeys;
+    const key = `mixed/account=${partition.account}/dataset=${partition.dataset}/${partition.date}/central-archive-1.json.gz`;
+    await put(CASES, key, Buffer.from(record.data, 'base64'));
+    expect(partition.dataset).not.toBe('aws.vpcflow');
+
+    const prefix = 'it-rmixed';
+    await cleanPrefix(prefix);
+    const summary = await replay(
+      options(prefix, {
+        bucket: CASES,
+        prefix: 'mixed/',
+        filter: { datasets: new Set(['aws.vpcflow'] as const) },
+      }),
+      deps({ deadLetters: fileDeadLetterSink(join(work, 'mixed')) }),
+    );
+    expectBalanced(summary);
+    expect(summary.objects).toMatchObject({ listed: 1, read: 1, partitionsNotListed: 0 });
+    expect(summary.documents).toMatchObject({ read: 4, outsideFilter: 1, indexed: 3, failed: 0 });
+    expect(await countDocuments(client, prefix, { term: { 'event.dataset': 'aws.vpcflow' } })).toBe(3);
+  });
+
+  it('fails an object above --max-object-mib without checkpointing it, so a larger limit reads it', async () => {
+    // About 2 MiB of NDJSON, far less stored: it inflates past a limit of 1 MiB.
+    const lines = Array.from({ length: 2_000 }, (_, i) => `request ${i} ${'x'.repeat(900)}`);
+    const decoded = decoder.decodeData(encode(message(OWNER_A, '/aws/lambda/orders-api', lines)));
+    if (decoded.kind !== 'data') throw new Error(`payload did not decode: ${decoded.kind}`);
+    const key = `large/account=${OWNER_A}/dataset=aws.lambda/2023/11/14/central-archive-1.json.gz`;
+    await put(CASES, key, gzipSync(decoded.documents.map((d) => JSON.stringify(d) + '\n').join('')));
+
+    const prefix = 'it-rlarge';
+    await cleanPrefix(prefix);
+    const checkpoint = join(work, 'large.json');
+    const letters = join(work, 'large-letters');
+    const run = (maxObjectBytes?: number) =>
+      replay(
+        options(prefix, {
+          bucket: CASES,
+          prefix: 'large/',
+          checkpoint: { path: checkpoint },
+          ...(maxObjectBytes === undefined ? {} : { maxObjectBytes }),
+        }),
+        deps({ deadLetters: fileDeadLetterSink(letters) }),
+      );
+
+    const small = await run(1024 * 1024);
+    expectBalanced(small);
+    expect(small.objects).toMatchObject({ listed: 1, read: 0, failed: 1 });
+    expect(small.documents.read).toBe(0);
+    expect(small.failures).toEqual([
+      expect.stringMatching(
+        /exceeds the limit of 1048576 bytes: not read; run again with a larger --max-object-mib$/,
+      ),
+    ]);
+    expect(replayFailed(small)).toBe(true);
+    expect((await readCheckpoint(checkpoint))?.completed ?? {}).toEqual({});
+    expect(await readLetters(letters)).toEqual([]);
+
+    const larger = await run();
+    expectBalanced(larger);
+    expect(larger.objects).toMatchObject({ skippedByCheckpoint: 0, read: 1, failed: 0 });
+    expect(larger.documents).toMatchObject({ read: 2_000, indexed: 2_000, failed: 0 });
+    expect(replayFailed(larger)).toBe(false);
+    expect(Object.keys((await readCheckpoint(checkpoint))?.completed ?? {})).toEqual([key]);
   });
 });
 

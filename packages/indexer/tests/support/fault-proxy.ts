@@ -1,7 +1,8 @@
 // A small HTTP proxy in front of the real OpenSearch node that misbehaves on purpose, the way a
 // loaded Amazon OpenSearch Service domain does: whole-request 429/503, per-item 429 inside a 200
 // bulk response, connection resets, and whatever the node does while it restarts (refused
-// connections become 502, as the service's load balancer answers).
+// connections become 502, as the service's load balancer answers); and the way the proxies in
+// front of a cluster do: an error page labelled JSON, an answer cut off mid-body.
 import { createServer, request as httpRequest, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { gunzipSync } from 'node:zlib';
@@ -13,10 +14,17 @@ export type Fault =
   /** The TCP connection dropped before any response. */
   | { readonly kind: 'reset' }
   /** Every `every`-th bulk item rejected with 429; the rest really indexed. */
-  | { readonly kind: 'partial429'; readonly every: number };
+  | { readonly kind: 'partial429'; readonly every: number }
+  /** This answer instead of the node's, whatever it is: a proxy's error page, with its content type. */
+  | { readonly kind: 'raw'; readonly status: number; readonly contentType: string; readonly body: string }
+  /** Forwarded and really indexed, but the node's answer cut off halfway. */
+  | { readonly kind: 'truncate' };
 
-/** Decides the fault for the n-th bulk request (1-based). Other requests always pass. */
-export type FaultPlan = (bulkRequest: number) => Fault;
+/**
+ * Decides the fault for the n-th bulk request (1-based), which creates these `_id`s. Other
+ * requests always pass.
+ */
+export type FaultPlan = (bulkRequest: number, ids: readonly string[]) => Fault;
 
 export interface FaultStats {
   bulkRequests: number;
@@ -48,7 +56,7 @@ export async function startFaultProxy(
       let body = Buffer.concat(chunks);
       if (req.headers['content-encoding'] === 'gzip') body = gunzipSync(body);
       const isBulk = (req.url ?? '').split('?')[0]?.endsWith('/_bulk') === true;
-      const fault: Fault = isBulk ? plan(++stats.bulkRequests) : { kind: 'pass' };
+      const fault: Fault = isBulk ? plan(++stats.bulkRequests, idsOf(body)) : { kind: 'pass' };
       switch (fault.kind) {
         case 'reset':
           stats.resets++;
@@ -62,6 +70,20 @@ export async function startFaultProxy(
           });
         case 'partial429':
           return partial(req, res, body, fault.every);
+        case 'raw':
+          stats.status[fault.status] = (stats.status[fault.status] ?? 0) + 1;
+          res.writeHead(fault.status, { 'content-type': fault.contentType });
+          return res.end(fault.body);
+        case 'truncate':
+          return forward(
+            req,
+            body,
+            (status, headers, payload) => {
+              res.writeHead(status, headers);
+              res.end(payload.subarray(0, Math.floor(payload.length / 2)));
+            },
+            res,
+          );
         case 'pass':
           return forward(
             req,
@@ -173,6 +195,17 @@ export async function startFaultProxy(
         server.close(() => resolve());
       }),
   };
+}
+
+/** The `_id`s a bulk body creates (its action lines). */
+function idsOf(body: Buffer): string[] {
+  const ids: string[] = [];
+  for (const line of body.toString('utf8').split('\n')) {
+    if (!line.startsWith('{"create"')) continue;
+    const id = (JSON.parse(line) as { create: { _id?: string } }).create._id;
+    if (id !== undefined) ids.push(id);
+  }
+  return ids;
 }
 
 function json(res: ServerResponse, status: number, body: unknown): void {

@@ -1,6 +1,8 @@
 import { gunzipSync } from 'node:zlib';
+import type { Client } from '@opensearch-project/opensearch';
+import type { LogDocument } from '@central-logging/log-schema';
 import { describe, expect, it } from 'vitest';
-import { chunkByBytes, forEachConcurrently } from '../../src/bulk.ts';
+import { bulkIndex, chunkByBytes, DEFAULT_BULK_OPTIONS, forEachConcurrently } from '../../src/bulk.ts';
 import { deadLetterBody, deadLetterKey, type DeadLetter } from '../../src/dead-letter.ts';
 
 describe('chunkByBytes', () => {
@@ -14,6 +16,34 @@ describe('chunkByBytes', () => {
   it('sends an entry larger than the limit alone (the node decides)', () => {
     expect(chunkByBytes(entries(20, 1), 9).map((c) => c.length)).toEqual([1, 1]);
     expect(chunkByBytes([], 9)).toEqual([]);
+  });
+});
+
+describe('bulkIndex near the deadline', () => {
+  it('sends no request with less than a second left: the items fail, saying why', async () => {
+    let requests = 0;
+    const client = {
+      transport: {
+        request: () => {
+          requests++;
+          return Promise.reject(new Error('no request expected'));
+        },
+      },
+    } as unknown as Client;
+    const items = ['a', 'b'].map((id) => ({
+      index: 'logs-aws.lambda-2023.11.14',
+      id,
+      document: { event: { id } } as LogDocument,
+      source: id,
+    }));
+    const outcome = await bulkIndex(client, items, { ...DEFAULT_BULK_OPTIONS, deadline: Date.now() + 50 });
+    expect(requests).toBe(0);
+    expect(outcome).toMatchObject({ indexed: 0, requests: 0, deadLetters: [] });
+    expect(outcome.failed.map((f) => [f.item.id, f.retryability])).toEqual([
+      ['a', 'retry'],
+      ['b', 'retry'],
+    ]);
+    expect(outcome.failed[0]?.reason).toMatch(/^\d+ ms left before the deadline, too little for a request$/);
   });
 });
 

@@ -33,7 +33,6 @@ describe('parseKey', () => {
       ),
     ).toEqual({
       account: '111122223333',
-      dataset: 'aws.vpcflow',
       day: day('2023-11-14'),
       lastDay: day('2023-11-14'),
       dayKind: 'partition',
@@ -105,14 +104,19 @@ describe('keyMayMatch', () => {
     expect(keyMayMatch(parseKey('errors/2023/10/x'), filter)).toBe(false);
   });
 
-  it('prunes on account and dataset segments, and reads keys without them', () => {
+  it('prunes on account segments, never on dataset ones, and reads keys without them', () => {
     const f: ReplayFilter = {
       accounts: new Set(['111122223333']),
-      datasets: new Set(['aws.cloudtrail'] as const),
+      datasets: new Set(['aws.vpcflow'] as const),
     };
-    expect(keyMayMatch({ account: '111122223333', dataset: 'aws.cloudtrail' }, f)).toBe(true);
-    expect(keyMayMatch({ account: '444455556666', dataset: 'aws.cloudtrail' }, f)).toBe(false);
-    expect(keyMayMatch({ account: '111122223333', dataset: 'aws.vpcflow' }, f)).toBe(false);
+    const key = (account: string, dataset: string) =>
+      parseKey(`archive/account=${account}/dataset=${dataset}/2023/11/14/central-1.gz`);
+    expect(keyMayMatch(key('111122223333', 'aws.vpcflow'), f)).toBe(true);
+    expect(keyMayMatch(key('444455556666', 'aws.vpcflow'), f)).toBe(false);
+    // A flow-log payload whose first line did not parse is filed under its first document's
+    // dataset, flow records and all.
+    expect(keyMayMatch(key('111122223333', 'aws.cloudwatch_logs'), f)).toBe(true);
+    expect(keyMayMatch(parseKey('dataset=aws.cloudwatch_logs'), f)).toBe(true);
     expect(keyMayMatch({}, f)).toBe(true);
   });
 });

@@ -19,6 +19,11 @@ describe('retryability: one decision for every way a document can fail to index'
     ['connection refused (node restarting)', { code: 'ECONNREFUSED' }, 'retry'],
     ['client timeout', { code: 'TimeoutError' }, 'retry'],
     ['client connection error', { code: 'ConnectionError' }, 'retry'],
+    [
+      "a body that is not JSON (a proxy's error page, an answer cut off)",
+      { code: 'DeserializationError' },
+      'retry',
+    ],
     ['mapping conflict', { status: 400, type: 'mapper_parsing_exception' }, 'dead_letter'],
     ['illegal argument', { status: 400, type: 'illegal_argument_exception' }, 'dead_letter'],
     ['document too large', { status: 413 }, 'dead_letter'],
@@ -27,6 +32,21 @@ describe('retryability: one decision for every way a document can fail to index'
     ['role not mapped', { status: 403, type: 'security_exception' }, 'hold'],
     ['credentials refused', { status: 401 }, 'hold'],
     ['auto-create off, no index', { status: 404, type: 'index_not_found_exception' }, 'hold'],
+    [
+      'shard limit reached: no new daily index',
+      {
+        status: 400,
+        type: 'validation_exception',
+        reason:
+          'Validation Failed: 1: this action would add [2] total shards, but this cluster currently has [1000]/[1000] maximum shards open;',
+      },
+      'hold',
+    ],
+    [
+      'any other validation failure',
+      { status: 400, type: 'validation_exception', reason: 'Validation Failed: 1: id is too long;' },
+      'dead_letter',
+    ],
     ['an error nobody has seen', { code: 'ESOMETHINGNEW' }, 'hold'],
   ])('%s → %s', (_, failure, expected) => {
     expect(retryability(failure)).toBe(expected);
