@@ -21,9 +21,10 @@ import { startSlackServer, type SlackServer } from '../support/slack-server.ts';
 
 const TOPIC = 'arn:aws:sns:eu-west-1:999988887777:central-alerts';
 const { rules } = loadAlertConfig({ ruleDirs: [fileURLToPath(new URL('../../rules/', import.meta.url))] });
-const newSourceIp = parseRuleFile(
-  'new-value.yaml',
-  `id: new-source-ip-for-user
+const newSourceIpRule = (remember: string) =>
+  parseRuleFile(
+    'new-value.yaml',
+    `id: new-source-ip-for-user
 title: User signed in from a new address
 severity: low
 kind: new_value
@@ -31,9 +32,10 @@ datasets: [aws.cloudtrail]
 where: { field: event.action, equals: ConsoleLogin }
 entity: [user.name]
 value: [source.ip]
-remember: 30d
+remember: ${remember}
 `,
-).rules;
+  ).rules;
+const newSourceIp = newSourceIpRule('30d');
 
 const dynamo = new DynamoDBClient(dynamoDbClientConfig(inject('dynamodbEndpoint')));
 const sns = mockClient(SNSClient);
@@ -194,19 +196,7 @@ describe('exactly one notification per alert', () => {
   });
 
   it('a value forgotten after `remember` alerts again, once', async () => {
-    const rememberDay = parseRuleFile(
-      'new-value.yaml',
-      `id: new-source-ip-for-user
-title: User signed in from a new address
-severity: low
-kind: new_value
-datasets: [aws.cloudtrail]
-where: { field: event.action, equals: ConsoleLogin }
-entity: [user.name]
-value: [source.ip]
-remember: 1d
-`,
-    ).rules;
+    const rememberDay = newSourceIpRule('1d');
     const named = () => consoleLogins().filter((d) => d.user?.name);
     const pairs = new Set(named().map((d) => `${d.user?.name}@${d.source?.ip}`));
     const t0 = Date.now();
