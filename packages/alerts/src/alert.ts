@@ -1,3 +1,5 @@
+import { createHash } from 'node:crypto';
+
 /** How urgent an alert is; also the SNS message attribute and the Slack colour. */
 export type Severity = 'low' | 'medium' | 'high' | 'critical';
 
@@ -53,4 +55,9 @@ export interface Destinations {
    * URL itself or JSON `{"url": …}`) or `ssm:/path/to/parameter` (SecureString). Never the URL itself.
    */
   readonly slackWebhook?: string | undefined;
+}
+
+/** 12 base64url characters (72 bits) of an event id: enough to tell a window's events apart. */
+export function shortId(eventId: string): string {
+  return createHash('sha1').update(eventId).digest('base64url').slice(0, 12);
 }

@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto';
 import type { LogDocument } from '@central-logging/log-schema';
-import type { Alert, Destinations, Evidence } from './alert.ts';
+import { shortId, type Alert, type Destinations, type Evidence } from './alert.ts';
 import { fieldReader, fieldTest, firstTextReader, type FieldReader } from './rules/fields.ts';
 import { compilePredicate, type Test } from './rules/predicate.ts';
 import { truncate, wellFormed } from './notify/text.ts';
@@ -105,8 +105,8 @@ export interface NewValueObservation {
   /** The pair: `<rule>|<tenant>|<entity → value>|`, remembered for `rememberMs`. */
   readonly key: string;
   readonly rememberMs: number;
-  /** The event that showed the pair first in this batch; the store keeps it with the pair. */
-  readonly eventId: string;
+  /** The event that showed the pair first in this batch ({@link shortId}); the store keeps it with the pair. */
+  readonly firstEvent: string;
   /** Its alert. The key adds the first event, so the pair alerts again once forgotten. */
   readonly alert: Alert;
 }
@@ -270,17 +270,19 @@ export class RuleEngine {
               values: [...group.values, ...value.values],
             };
             const key = keyOf(rule.id, tenant, joined, undefined);
-            const eventId = document.event.id;
+            // The key ends in the first event: a pair forgotten and seen again is a new alert,
+            // while a redelivered or replayed batch gives the same key, which the store claims once.
+            const firstEvent = shortId(document.event.id);
             const created = {
               key,
               rememberMs: compiled.rememberMs as number,
-              eventId,
+              firstEvent,
               alert: this.buildAlert(
                 compiled,
                 document,
                 account,
                 merged,
-                key + firstEventTag(eventId),
+                `${key}first:${firstEvent}`,
                 undefined,
               ),
             };
@@ -331,8 +333,8 @@ export class RuleEngine {
     }
     const dataset = document.event.dataset;
     const grouped = rule.kind !== 'match' || group.fields.some((f) => f !== 'event.id');
-    const byEvent = `${datasetQuery(dataset)} and event.id:${dqlString(document.event.id)}`;
-    let query = byEvent;
+    const byEvent = () => `${datasetQuery(dataset)} and event.id:${dqlString(document.event.id)}`;
+    let query: string;
     let groupRecord: Record<string, string> | undefined;
     if (grouped) {
       groupRecord = {};
@@ -346,7 +348,9 @@ export class RuleEngine {
           groupQuery += ` and ${field}:${dqlString(value)}`;
         else groupQuery = undefined;
       }
-      query = groupQuery ?? byEvent;
+      query = groupQuery ?? byEvent();
+    } else {
+      query = byEvent();
     }
     return {
       key,
@@ -574,15 +578,6 @@ function keyOf(ruleId: string, tenant: string, joined: string, windowStart: numb
   const group =
     joined.length > 256 ? `sha256:${createHash('sha256').update(joined).digest('base64url')}` : joined;
   return `${ruleId}|${tenant}|${group}|${windowStart ?? ''}`;
-}
-
-/**
- * The last part of a new value's alert key: its first event, hashed. A pair seen again after
- * `remember` is a new alert (another first event), while a redelivered or replayed batch gives the
- * same event and so the same key, which the store claims once.
- */
-export function firstEventTag(eventId: string): string {
-  return `first:${createHash('sha1').update(eventId).digest('base64url').slice(0, 12)}`;
 }
 
 /**

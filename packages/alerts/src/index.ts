@@ -1,6 +1,6 @@
 // The alerts package's public API: the engine and rule loading (for the local pipeline and
 // tooling), the state store and processing, notifications. The Lambda handler is an entry point.
-export { SEVERITIES, type Alert, type Destinations, type Evidence, type Severity } from './alert.ts';
+export { SEVERITIES, shortId, type Alert, type Destinations, type Evidence, type Severity } from './alert.ts';
 export { AlertsConfigError, alertsConfigFromEnv, type AlertsConfig } from './config.ts';
 export {
   alertKey,
@@ -34,11 +34,4 @@ export {
   type Tenant,
   type TenantsConfig,
 } from './rules/schema.ts';
-export {
-  AlertStore,
-  createAlertTable,
-  PENDING_INDEX,
-  shortId,
-  type Channel,
-  type PendingAlert,
-} from './state.ts';
+export { AlertStore, createAlertTable, PENDING_INDEX, type Channel, type PendingAlert } from './state.ts';

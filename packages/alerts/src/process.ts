@@ -89,7 +89,7 @@ export async function processDocuments(
       observation.key,
       observation.rememberMs,
       now(),
-      observation.eventId,
+      observation.firstEvent,
     );
     if (seen === 'first') summary.newValues++;
     if (seen) candidates.push(observation.alert);

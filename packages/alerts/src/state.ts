@@ -10,7 +10,7 @@ import {
   type DynamoDBClient,
 } from '@aws-sdk/client-dynamodb';
 import { ALERT_TABLE } from '@central-logging/contracts';
-import type { Alert } from './alert.ts';
+import { shortId, type Alert } from './alert.ts';
 
 /** A notification channel an alert is delivered to. */
 export type Channel = 'sns' | 'slack';
@@ -103,7 +103,7 @@ export class AlertStore {
 
   /**
    * `first` the first time `key` is seen within `rememberMs` (an expired item counts as unseen);
-   * `again` when it was first seen in this very event: a batch handed back to Kinesis after this
+   * `again` when it was first seen in this very event (`firstEvent`, its {@link shortId}): a batch handed back to Kinesis after this
    * write (a later step failed) must still raise its alert when redelivered, or the new value is
    * lost (the alert's claim keeps it to one notification); `false` when it is known.
    */
@@ -111,9 +111,8 @@ export class AlertStore {
     key: string,
     rememberMs: number,
     now: number,
-    eventId: string,
+    first: string,
   ): Promise<'first' | 'again' | false> {
-    const first = shortId(eventId);
     const nowSeconds = Math.floor(now / 1000);
     try {
       const result = await this.client.send(
@@ -275,11 +274,6 @@ export class AlertStore {
   private shardOf(key: string): string {
     return `p${createHash('sha1').update(key).digest().readUInt8(0) % this.shards}`;
   }
-}
-
-/** 12 base64url characters (72 bits) of an event id: enough to tell a window's events apart. */
-export function shortId(eventId: string): string {
-  return createHash('sha1').update(eventId).digest('base64url').slice(0, 12);
 }
 
 /** Creates the table as central-infra declares it (tests, the local pipeline), from {@link ALERT_TABLE}. */
